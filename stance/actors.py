@@ -1,0 +1,321 @@
+"""Actor extraction and normalisation: who is in each sentence, and who they are.
+
+A rule-based extractor over a curated, versioned gazetteer
+(``stance/resources/gazetteer.json``): states and their short forms, capitals
+used as metonyms, nationality adjectives, IGOs/NGOs/media/armed groups with
+acronyms, named people, role titles and agent phrases ("the junta", "rights
+groups", "its foreign minister"). It works on word tokens with a longest-match
+lookup, so its cost is linear in the text, and it keeps one mention per actor
+with the most specific span ("Myanmar junta", not "Myanmar" and "junta").
+
+Each mention gets ``actor_id`` (ISO 3166 alpha-3 or an organisation code) and
+``type`` (a sector: GOV, MIL, REB, OPP, PTY, IGO, NGO, MED, CVL, ...), or
+``None`` when unknown. Document-level resolution is conservative: a surname
+links to an earlier full name, "the bloc" to the last IGO, "the junta" /
+"the military government" to an earlier junta or military with a known
+country. A wrong link is worse than none.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from stance.sentences import split_sentences
+from stance.types import Mention, Sentence
+
+GAZETTEER_PATH = Path(__file__).resolve().parent / "resources" / "gazetteer.json"
+
+_TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:[.&\-][A-Za-zÀ-ÖØ-öø-ÿ0-9]+)*|['’]s\b|\S")
+_DETERMINERS = {"the", "a", "an"}
+_POSSESSIVE_PRONOUNS = {"its", "their", "his", "her"}
+_LOCATIVE = {"in", "to", "from", "at", "near", "into", "outside", "inside", "via", "across", "around"}
+#: Nouns after a nationality adjective that make the adjective stand for the state ("Russian invasion").
+_STATE_ACT_NOUNS = {
+    "invasion", "claims", "claim", "sanctions", "strikes", "airstrikes", "attacks", "attack", "offensive",
+    "shelling", "bombing", "warplanes", "jets", "drones", "missiles", "demands", "position", "support",
+    "aid", "backing", "pressure", "proposal", "plan", "occupation", "blockade", "crackdown", "accusations",
+}
+
+
+def _norm(tok: str) -> str:
+    return tok.replace("’", "'")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    actor_id: str | None
+    type: str | None
+    kind: str  # country | capital | adjective | org | person | agent | title
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(_norm(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _key(phrase: str, lower: bool) -> tuple[str, ...]:
+    toks = [t for t, _, _ in _tokens(phrase)]
+    while toks and toks[-1] == ".":
+        toks.pop()
+    return tuple(t.lower() for t in toks) if lower else tuple(toks)
+
+
+class Gazetteer:
+    """Phrase tables built from the gazetteer JSON (versioned data, not code)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.version = str(data.get("version", "unknown"))
+        self.countries: list[dict[str, Any]] = data.get("countries", [])
+        self.exact: dict[tuple[str, ...], _Entry] = {}  # case-sensitive names
+        self.lower: dict[tuple[str, ...], _Entry] = {}  # case-insensitive agent phrases and titles
+        self.adjectives: dict[tuple[str, ...], str] = {}
+        for c in self.countries:
+            iso = c["iso3"]
+            for name in [c["name"], *c.get("aliases", [])]:
+                self._add(self.exact, name, _Entry(iso, "GOV", "country"))
+            for cap in c.get("capitals", []):
+                self._add(self.exact, cap, _Entry(iso, "GOV", "capital"))
+            for adj in c.get("adjectives", []):
+                self.adjectives.setdefault(_key(adj, False), iso)
+            for dem in c.get("demonyms", []):
+                self._add(self.exact, dem, _Entry(iso, "CVL", "country"))
+        for o in data.get("organizations", []):
+            oid = o.get("id")
+            country = o.get("country")
+            otype = o.get("type")
+            actor_id = country if country and otype in {"MED", "REB", "PTY", "MIL", "GOV", "OPP"} else oid
+            for name in o.get("names", []):
+                self._add(self.exact, name, _Entry(actor_id, otype, "org"))
+        for p in data.get("people", []):
+            entry = _Entry(p.get("country"), p.get("type"), "person")
+            for name in [p["name"], *p.get("aliases", [])]:
+                self._add(self.exact, name, entry)
+        for a in data.get("agents", []):
+            self._add(self.lower, a["phrase"], _Entry(None, a.get("type"), "agent"), lower=True)
+        for t in data.get("titles", []):
+            key = _key(t, True)
+            if key not in self.lower:
+                self.lower[key] = _Entry(None, "GOV", "title")
+        self.max_len = max((len(k) for k in (*self.exact, *self.lower)), default=1)
+
+    @staticmethod
+    def _add(table: dict[tuple[str, ...], _Entry], phrase: str, entry: _Entry, lower: bool = False) -> None:
+        key = _key(phrase, lower)
+        if key and key not in table:
+            table[key] = entry
+
+    @classmethod
+    def load(cls, path: str | Path) -> Gazetteer:
+        from stance.errors import ModelLoadError
+
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ModelLoadError(f"cannot read gazetteer {path}: {exc}") from None
+        return cls(data)
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def default(cls) -> Gazetteer:
+        return cls.load(GAZETTEER_PATH)
+
+
+@dataclass
+class _Cand:
+    start_tok: int
+    end_tok: int  # exclusive
+    actor_id: str | None
+    type: str | None
+    kind: str
+
+
+class ActorExtractor:
+    """Finds actor mentions with exact offsets in raw text.
+
+    Example:
+        >>> ex = ActorExtractor()
+        >>> [m.text for m in ex.mentions("Russia backs the Myanmar junta.")]
+        ['Russia', 'Myanmar junta']
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+        self.gaz = gazetteer or Gazetteer.default()
+
+    # -- public ---------------------------------------------------------------------------------------
+    def extract(self, text: str) -> tuple[list[Sentence], list[Mention]]:
+        """Sentences and all actor mentions (document offsets), resolved across the document."""
+        sentences = split_sentences(text)
+        mentions: list[Mention] = []
+        for s in sentences:
+            mentions.extend(self._sentence_mentions(text, s.start, s.end))
+        return sentences, self._resolve(text, mentions)
+
+    def mentions(self, text: str) -> list[Mention]:
+        """All mentions of ``text`` (offsets into ``text``)."""
+        return self.extract(text)[1]
+
+    # -- matching -------------------------------------------------------------------------------------
+    def _lookup(self, toks: list[tuple[str, int, int]], i: int) -> tuple[int, _Entry] | None:
+        """Longest gazetteer phrase starting at token i: (length, entry)."""
+        g = self.gaz
+        for n in range(min(g.max_len, len(toks) - i), 0, -1):
+            words = tuple(t for t, _, _ in toks[i:i + n])
+            e = g.exact.get(words)
+            if e is None:
+                e = g.lower.get(tuple(w.lower() for w in words))
+                # a lower-case table hit on a capitalised word mid-sentence is fine ("Rebels" at start),
+                # but single common words must not be proper-name-only phrases
+            if e is not None:
+                return n, e
+        return None
+
+    def _adjective(self, toks: list[tuple[str, int, int]], i: int) -> tuple[int, str] | None:
+        g = self.gaz
+        for n in (3, 2, 1):
+            words = tuple(t for t, _, _ in toks[i:i + n])
+            if len(words) == n and words in g.adjectives:
+                return n, g.adjectives[words]
+        return None
+
+    def _sentence_mentions(self, text: str, s_start: int, s_end: int) -> list[Mention]:
+        toks = _tokens(text[s_start:s_end])
+        cands: list[_Cand] = []
+        i = 0
+        while i < len(toks):
+            c = self._candidate(toks, i)
+            if c is None:
+                i += 1
+                continue
+            cands.append(c)
+            i = c.end_tok
+        out = []
+        for c in cands:
+            start = s_start + toks[c.start_tok][1]
+            end = s_start + toks[c.end_tok - 1][2]
+            # dotted acronym at the end ("U.S.") keeps its final period
+            if (c.end_tok < len(toks) and toks[c.end_tok][0] == "." and "." in toks[c.end_tok - 1][0]
+                    and toks[c.end_tok][1] == toks[c.end_tok - 1][2]):
+                end = s_start + toks[c.end_tok][2]
+            out.append(Mention(text[start:end], start, end, c.actor_id, c.type))
+        return out
+
+    def _candidate(self, toks: list[tuple[str, int, int]], i: int) -> _Cand | None:
+        word = toks[i][0]
+        # possessive pronoun + agent: "its foreign minister"
+        if word.lower() in _POSSESSIVE_PRONOUNS and i + 1 < len(toks):
+            hit = self._lookup(toks, i + 1)
+            if hit and hit[1].kind in ("agent", "title"):
+                return _Cand(i, i + 1 + hit[0], None, hit[1].type, "agent")
+            return None
+        adj = self._adjective(toks, i)
+        hit = self._lookup(toks, i)
+        # nationality adjective (or country name) + agent phrase: "Russian officials", "Myanmar junta"
+        lead = None
+        if adj is not None:
+            lead = adj
+        elif hit is not None and hit[1].kind in ("country", "org"):
+            lead = (hit[0], hit[1].actor_id or "")
+        if lead is not None:
+            j = i + lead[0]
+            if j < len(toks) and toks[j][0] in ("'s", "’s"):
+                j += 1
+            nxt = self._lookup(toks, j) if j < len(toks) else None
+            if nxt is not None and nxt[1].kind in ("agent", "title"):
+                end = j + nxt[0]
+                end = self._extend_name(toks, end) if nxt[1].kind == "title" else end
+                person = self._person_at(toks, j + nxt[0], end)
+                typ = person.type if person and person.type else nxt[1].type
+                country = lead[1] if hit is None or hit[1].kind == "country" or adj is not None else (hit[1].actor_id if hit else None)
+                if hit is not None and hit[1].kind == "org" and adj is None:
+                    country = hit[1].actor_id
+                return _Cand(i, end, country or (person.actor_id if person else None), typ, "agent")
+            if adj is not None and (hit is None or hit[0] <= adj[0]):
+                if j < len(toks) and toks[j][0].lower() in _STATE_ACT_NOUNS:
+                    return _Cand(i, i + adj[0], adj[1], "GOV", "adjective")
+        if hit is None:
+            return None
+        n, e = hit
+        if e.kind == "title":
+            end = self._extend_name(toks, i + n)
+            if end == i + n:
+                return None  # a bare title word ("the president") is an agent only if listed as one
+            person = self._person_at(toks, i + n, end)
+            return _Cand(i, end, person.actor_id if person else None, (person.type if person else None) or e.type,
+                         "person")
+        if e.kind == "capital" and i > 0 and toks[i - 1][0].lower() in _LOCATIVE:
+            return None  # "talks in Naypyidaw", "travelled to Moscow": a place
+        if e.kind == "capital" and i > 0 and toks[i - 1][0].lower() == "capital":
+            return None  # "Myanmar's capital Naypyidaw"
+        if e.kind == "country" and i + 1 < len(toks) and toks[i + 1][0] in ("'s", "’s"):
+            # "Myanmar's capital": the possessor is an actor only if an agent follows (handled above)
+            nxt = self._lookup(toks, i + 2) if i + 2 < len(toks) else None
+            if nxt is None and i + 2 < len(toks) and toks[i + 2][0].lower() in {"capital", "border", "territory",
+                                                                                   "coast", "north", "south"}:
+                return None
+        if e.kind == "country" and i > 0 and toks[i - 1][0].lower() in _LOCATIVE and e.type == "GOV":
+            # "in Cambodia": a venue, unless the sentence makes it act; keep it out (conservative)
+            return None
+        if e.kind == "agent" and i > 0 and toks[i - 1][0].lower() in _LOCATIVE and e.type in (None,):
+            return None
+        return _Cand(i, i + n, e.actor_id, e.type, e.kind)
+
+    @staticmethod
+    def _extend_name(toks: list[tuple[str, int, int]], j: int) -> int:
+        """Extend over up to four capitalised name tokens after a title."""
+        k = j
+        while k < len(toks) and k - j < 4 and toks[k][0][:1].isupper() and toks[k][0].isalpha():
+            k += 1
+        return k
+
+    def _person_at(self, toks: list[tuple[str, int, int]], a: int, b: int) -> _Entry | None:
+        if b <= a:
+            return None
+        words = tuple(t for t, _, _ in toks[a:b])
+        for n in range(len(words), 0, -1):
+            for s in range(0, len(words) - n + 1):
+                e = self.gaz.exact.get(words[s:s + n])
+                if e is not None and e.kind == "person":
+                    return e
+        return None
+
+    # -- document-level resolution --------------------------------------------------------------------
+    def _resolve(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """Conservative links: surnames to earlier full names, 'the bloc' to the last IGO, the junta."""
+        out: list[Mention] = []
+        surnames: dict[str, Mention] = {}
+        last_igo: Mention | None = None
+        junta: Mention | None = None
+        for m in mentions:
+            low = m.text.lower()
+            if m.actor_id is None:
+                if low in ("bloc", "regional bloc", "alliance", "the bloc") and last_igo is not None:
+                    m = Mention(m.text, m.start, m.end, last_igo.actor_id, last_igo.type)
+                elif low in ("junta", "military government", "military regime", "regime", "military") \
+                        and junta is not None:
+                    m = Mention(m.text, m.start, m.end, junta.actor_id, junta.type)
+                elif m.text in surnames:
+                    ref = surnames[m.text]
+                    m = Mention(m.text, m.start, m.end, ref.actor_id, ref.type)
+            if m.type == "IGO" and m.actor_id:
+                last_igo = m
+            if m.type == "MIL" and m.actor_id and any(w in low for w in ("junta", "military", "army", "regime")):
+                junta = m
+            words = m.text.split()
+            if len(words) >= 2 and words[-1][:1].isupper() and m.actor_id:
+                surnames.setdefault(words[-1], m)
+            out.append(m)
+        # later bare surnames that the gazetteer did not know ("Ruto" after "President William Ruto")
+        if surnames:
+            taken = [(m.start, m.end) for m in out]
+            for name, ref in surnames.items():
+                for mt in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                    if mt.start() <= ref.start or any(a < mt.end() and mt.start() < b for a, b in taken):
+                        continue
+                    out.append(Mention(name, mt.start(), mt.end(), ref.actor_id, ref.type))
+                    taken.append((mt.start(), mt.end()))
+            out.sort(key=lambda m: m.start)
+        return out

@@ -1,0 +1,207 @@
+"""The public classifier: text and actors in, `PairStance` results out.
+
+Data path: text -> sentences (``stance.sentences``) -> actor mentions
+(``stance.actors``) -> candidate ordered pairs -> marked encoder inputs
+(``stance.markers``) -> pair logits (``stance.model``) -> calibrated
+probabilities -> results (``stance.types``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from stance.errors import InputError
+from stance.labels import LABELS, sentiment
+from stance.markers import EncodedUnit, MarkerEncoder
+from stance.types import Document, Mention, PairStance
+
+#: Where the shipped default model lives inside the package.
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "resources" / "model"
+
+
+def _coerce_actors(text: str, actors: Sequence[str | dict[str, Any] | Mention]) -> list[Mention]:
+    """Resolve user-given actors to `Mention`s with offsets; `InputError` names the bad one."""
+    out: list[Mention] = []
+    for i, a in enumerate(actors):
+        if isinstance(a, Mention):
+            m = a
+        elif isinstance(a, str):
+            if not a.strip():
+                raise InputError(f"actors[{i}]: empty actor string")
+            start = text.find(a)
+            if start < 0:
+                raise InputError(f"actors[{i}]: {a!r} does not occur in the text (actors must be exact substrings)")
+            m = Mention(a, start, start + len(a))
+        elif isinstance(a, dict):
+            try:
+                m = Mention(a["text"], int(a["start"]), int(a["end"]), a.get("actor_id"), a.get("type"))
+            except (KeyError, TypeError, ValueError):
+                raise InputError(f"actors[{i}]: an actor object needs 'text', 'start' and 'end', got {a!r}") from None
+        else:
+            raise InputError(f"actors[{i}]: expected a string or an object with text/start/end, got {type(a).__name__}")
+        if not (0 <= m.start < m.end <= len(text)) or text[m.start:m.end] != m.text:
+            raise InputError(
+                f"actors[{i}]: offsets {m.start}-{m.end} do not match {m.text!r} "
+                f"(text there: {text[m.start:m.end]!r})"
+            )
+        out.append(m)
+    return out
+
+
+class StanceClassifier:
+    """Labels every ordered pair of actors in a sentence.
+
+    Build it with `stance.load`. Inference runs under ``torch.inference_mode``;
+    inputs are sorted by length for batching and results come back in input order.
+
+    Example:
+        >>> clf = stance.load()                                    # doctest: +SKIP
+        >>> [p.label for p in clf.predict_pairs("Russia backs the junta.", ["Russia", "junta"])]  # doctest: +SKIP
+        ['support', 'none']
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, *, extractor: Any = None, batch_size: int = 32,
+                 threads: int | None = None, name: str = "") -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.encoder = MarkerEncoder(tokenizer, model.cfg.markers, model.cfg.max_length)
+        self._extractor = extractor
+        self.batch_size = batch_size
+        self.name = name
+        if threads is not None:
+            torch.set_num_threads(threads)
+
+    @property
+    def extractor(self) -> Any:
+        if self._extractor is None:
+            from stance.actors import ActorExtractor
+
+            self._extractor = ActorExtractor()
+        return self._extractor
+
+    # -- core --------------------------------------------------------------------------------------------
+    def pair_probs(self, items: Sequence[tuple[str, Sequence[tuple[int, int]], Sequence[tuple[int, int]]]]) -> list[list[list[float]]]:
+        """Calibrated probabilities for many sentences at once.
+
+        Args:
+            items: per sentence, (text, actor spans as char offsets, ordered pairs as actor indices).
+
+        Returns:
+            per sentence, per requested pair, the four probabilities in ``LABELS`` order.
+        """
+        units: list[tuple[int, EncodedUnit]] = []
+        for k, (text, spans, pairs) in enumerate(items):
+            units.extend((k, u) for u in self.encoder.encode(text, spans, pairs))
+        results: list[dict[tuple[int, int], list[float]]] = [{} for _ in items]
+        order = sorted(range(len(units)), key=lambda i: len(units[i][1].input_ids))
+        pad = self.tokenizer.pad_token_id or 0
+        with torch.inference_mode():
+            for b in range(0, len(order), self.batch_size):
+                chunk = [units[i] for i in order[b:b + self.batch_size]]
+                logits = self._forward([u for _, u in chunk], pad)
+                probs = torch.softmax(logits / self.model.temperature, dim=-1).tolist()
+                r = 0
+                for k, u in chunk:
+                    for pair in u.pairs:
+                        results[k][pair] = probs[r]
+                        r += 1
+        return [[results[k][p] for p in pairs] for k, (_, _, pairs) in enumerate(items)]
+
+    def _forward(self, units: Sequence[EncodedUnit], pad: int) -> torch.Tensor:
+        width = max(len(u.input_ids) for u in units)
+        ids = torch.full((len(units), width), pad, dtype=torch.long)  # (batch, seq)
+        mask = torch.zeros((len(units), width), dtype=torch.long)  # (batch, seq)
+        bidx, ps, pt = [], [], []
+        for i, u in enumerate(units):
+            ids[i, : len(u.input_ids)] = torch.tensor(u.input_ids)
+            mask[i, : len(u.input_ids)] = 1
+            for s, t in u.positions:
+                bidx.append(i)
+                ps.append(s)
+                pt.append(t)
+        return self.model(ids, mask, torch.tensor(bidx), torch.tensor(ps), torch.tensor(pt))  # (pairs, 4)
+
+    @staticmethod
+    def _stance(src: Mention, tgt: Mention, probs: list[float], sentence: int) -> PairStance:
+        pd = {lab: float(p) for lab, p in zip(LABELS, probs, strict=True)}
+        label = max(pd, key=pd.__getitem__)
+        return PairStance(src, tgt, label, pd, sentiment(pd), sentence)
+
+    # -- public API --------------------------------------------------------------------------------------
+    def predict_pairs(self, text: str, actors: Sequence[str | dict[str, Any] | Mention]) -> list[PairStance]:
+        """Label every ordered pair of the given actors in one sentence.
+
+        Args:
+            text: the sentence.
+            actors: strings (first occurrence is meant) or ``{"text", "start", "end"}`` objects.
+
+        Returns:
+            One `PairStance` per ordered pair (``none`` included), source-major order.
+
+        Raises:
+            InputError: an actor is not in the text or its offsets do not match.
+        """
+        if not isinstance(text, str):
+            raise InputError(f"text must be a string, got {type(text).__name__}")
+        mentions = _coerce_actors(text, actors)
+        pairs = [(s, t) for s in range(len(mentions)) for t in range(len(mentions)) if s != t]
+        probs = self.pair_probs([(text, [(m.start, m.end) for m in mentions], pairs)])[0]
+        return [self._stance(mentions[s], mentions[t], p, 0) for (s, t), p in zip(pairs, probs, strict=True)]
+
+    def predict(self, text: str) -> Document:
+        """Find sentences, actors and the non-``none`` pairs of a raw text."""
+        return self.predict_batch([text])[0]
+
+    def predict_batch(self, texts: Sequence[str]) -> list[Document]:
+        """`predict` for many texts, batched across texts; same order as the input."""
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise InputError(f"texts[{i}]: expected a string, got {type(t).__name__}")
+        parsed = [self.extractor.extract(t) for t in texts]
+        items = []
+        index = []
+        for d, (sentences, mentions) in enumerate(parsed):
+            for sent in sentences:
+                ms = [m for m in mentions if sent.start <= m.start and m.end <= sent.end]
+                if len(ms) < 2:
+                    continue
+                spans = [(m.start - sent.start, m.end - sent.start) for m in ms]
+                pairs = [(s, t) for s in range(len(ms)) for t in range(len(ms)) if s != t]
+                items.append((sent.text, spans, pairs))
+                index.append((d, sent.index, ms, pairs))
+        all_probs = self.pair_probs(items) if items else []
+        found: list[list[PairStance]] = [[] for _ in texts]
+        for (d, si, ms, pairs), probs in zip(index, all_probs, strict=True):
+            for (s, t), p in zip(pairs, probs, strict=True):
+                ps = self._stance(ms[s], ms[t], p, si)
+                if ps.label != "none":
+                    found[d].append(ps)
+        return [
+            Document(text, tuple(sentences), tuple(mentions), tuple(found[d]))
+            for d, (text, (sentences, mentions)) in enumerate(zip(texts, parsed, strict=True))
+        ]
+
+
+def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int | None = None,
+         extractor: Any = None) -> StanceClassifier:
+    """Load a classifier: the shipped default model, or the model folder at ``path``.
+
+    Raises:
+        ModelLoadError: the folder is missing or holds inconsistent files.
+    """
+    from stance.errors import ModelLoadError
+    from stance.model import load_model
+
+    folder = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    if path is None and not (folder / "config.json").is_file():
+        raise ModelLoadError(
+            f"no shipped model at {folder}: train one with `stance train configs/default.yaml` "
+            "and pass its folder to stance.load(PATH)"
+        )
+    model, tokenizer = load_model(folder)
+    return StanceClassifier(model, tokenizer, extractor=extractor, batch_size=batch_size, threads=threads,
+                            name=str(folder))

@@ -1,0 +1,141 @@
+"""Command line: thin wrappers over library functions (heavy imports inside commands)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _read_text(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    return Path(path).read_text(encoding="utf-8")
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from stance.classifier import load
+
+    clf = load(args.model, threads=args.threads)
+    for path in args.inputs:
+        doc = clf.predict(_read_text(path))
+        if args.json:
+            print(doc.to_json())
+            continue
+        print(f"# {path}: {len(doc.sentences)} sentences, {len(doc.actors)} actor mentions, "
+              f"{len(doc.pairs)} stances")
+        for p in doc.pairs:
+            sid = lambda m: f"{m.actor_id or '?'}/{m.type or '?'}"  # noqa: E731
+            print(f"[s{p.sentence:02d}] {p.source.text} ({sid(p.source)}) -> {p.target.text} ({sid(p.target)}): "
+                  f"{p.label} p={p.probs[p.label]:.2f} sentiment={p.sentiment:+.2f}")
+    return 0
+
+
+def cmd_actors(args: argparse.Namespace) -> int:
+    from stance.actors import ActorExtractor
+
+    ex = ActorExtractor()
+    for path in args.inputs:
+        sentences, mentions = ex.extract(_read_text(path))
+        for s in sentences:
+            ms = [m for m in mentions if s.start <= m.start < s.end]
+            print(f"[s{s.index:02d}] " + "; ".join(f"{m.text} ({m.actor_id}/{m.type})" for m in ms))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from stance.data import main as validate_main
+
+    return validate_main(args.files)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from stance.config import load_config
+    from stance.train import train
+
+    cfg = load_config(args.config, args.set)
+    out = args.output or f"runs/{Path(args.config).stem}"
+    result = train(cfg, out)
+    m = result["metrics"]
+    print(f"model written to {out}/model")
+    for name in ("dev", "test"):
+        if m.get(name):
+            print(f"{name}: macro-F1 {m[name]['macro_f1']:.3f}, none FPR {m[name]['none_fpr']:.3f}")
+    for ext, em in (m.get("external") or {}).items():
+        print(f"external {ext}: macro-F1 {em['macro_f1']:.3f}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from stance.report import run_evaluation
+
+    run_evaluation(args.data, model=args.model, baselines=args.baseline, mode=args.mode, report=args.report,
+                   train_files=args.train, bootstrap=args.bootstrap)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="stance", description="Directed stance between geopolitical actors in news text.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("predict", help="print the actor-pair stances of text files ('-' for stdin)")
+    s.add_argument("inputs", nargs="+")
+    s.add_argument("--model", default=None, help="model folder (default: the shipped model)")
+    s.add_argument("--json", action="store_true", help="one JSON document per input")
+    s.add_argument("--threads", type=int, default=None)
+    s.set_defaults(func=cmd_predict)
+
+    s = sub.add_parser("actors", help="print the actor mentions found in text files")
+    s.add_argument("inputs", nargs="+")
+    s.set_defaults(func=cmd_actors)
+
+    s = sub.add_parser("validate", help="check annotated JSONL files against the data contract")
+    s.add_argument("files", nargs="+")
+    s.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("train", help="train a model from a YAML config")
+    s.add_argument("config")
+    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value, e.g. training.learning_rate=3e-5 (repeatable)")
+    s.add_argument("--output", default=None, help="run folder (default runs/<config name>)")
+    s.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("evaluate", help="score a model and baselines on annotated files, write a report")
+    s.add_argument("data", nargs="+")
+    s.add_argument("--model", default=None, help="model folder (default: the shipped model)")
+    s.add_argument("--baseline", action="append", default=[], choices=["majority", "lexicon", "tfidf"])
+    s.add_argument("--mode", choices=["pairs", "e2e"], default="pairs")
+    s.add_argument("--report", default=None, help="folder for metrics.json, report.md, plots, errors.jsonl")
+    s.add_argument("--train", nargs="*", default=["training/data/splits/train.jsonl"],
+                   help="training files for the tfidf/majority baselines")
+    s.add_argument("--bootstrap", type=int, default=1000)
+    s.set_defaults(func=cmd_evaluate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose or args.command == "train" else logging.WARNING,
+                        format="%(asctime)s %(name)s %(message)s")
+    from stance.errors import StanceError
+
+    try:
+        return int(args.func(args) or 0)
+    except StanceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

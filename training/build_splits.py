@@ -1,0 +1,88 @@
+"""Build train/dev/test splits from the written stories and the template families.
+
+    python training/build_splits.py
+
+- ``data/written/test.jsonl`` (written on its own, never from templates) is the test split.
+- The other written files are split by story (``doc_id``), templates by family,
+  about 85/15 into train/dev, with a seeded hash so the split is stable.
+- Leakage guard: a train/dev sentence whose normalised text, or whose text with
+  every actor masked (an actor-substituted near duplicate), equals a test
+  sentence's is dropped (reported). Benchmark sentences are checked too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from stance.data import Sample, load_samples, write_samples  # noqa: E402
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def skeleton(s: Sample) -> str:
+    """Text with every actor replaced by a placeholder: equal skeletons = substituted near duplicates."""
+    text, out, prev = s.text, [], 0
+    for a in sorted(s.actors, key=lambda a: a.start):
+        if a.start < prev:
+            continue
+        out.append(text[prev:a.start])
+        out.append(" ACTOR ")
+        prev = a.end
+    out.append(text[prev:])
+    return normalise("".join(out))
+
+
+def bucket(key: str, seed: int) -> float:
+    h = hashlib.sha256(f"{seed}:{key}".encode()).hexdigest()
+    return int(h[:8], 16) / 0xFFFFFFFF
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--data", default=str(HERE / "data"))
+    ap.add_argument("--dev-share", type=float, default=0.15)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--benchmarks", default=str(HERE.parent.parent / "shared" / "benchmarks"))
+    args = ap.parse_args()
+    data = Path(args.data)
+    written = sorted(p for p in (data / "written").glob("*.jsonl") if p.name != "test.jsonl")
+    test = load_samples(data / "written" / "test.jsonl")
+    pool = load_samples(*written)
+    templates = load_samples(data / "templates.jsonl") if (data / "templates.jsonl").is_file() else []
+
+    test_norm = {normalise(s.text) for s in test}
+    test_skel = {skeleton(s) for s in test}
+    bench_norm: set[str] = set()
+    for p in Path(args.benchmarks).rglob("*.jsonl") if Path(args.benchmarks).is_dir() else []:
+        for line in p.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                bench_norm.add(normalise(json.loads(line)["text"]))
+
+    train, dev, dropped = [], [], []
+    for s in pool + templates:
+        if normalise(s.text) in test_norm or skeleton(s) in test_skel or normalise(s.text) in bench_norm:
+            dropped.append(s.id)
+            continue
+        key = s.meta.get("family") or s.doc_id or s.id
+        (dev if bucket(str(key), args.seed) < args.dev_share else train).append(s)
+    test = [s for s in test if normalise(s.text) not in bench_norm]
+    out = data / "splits"
+    out.mkdir(exist_ok=True)
+    for name, rows in (("train", train), ("dev", dev), ("test", test)):
+        n = write_samples(rows, out / f"{name}.jsonl")
+        print(f"{name}: {n} sentences")
+    print(f"dropped {len(dropped)} train/dev sentences overlapping test or benchmarks: {dropped[:10]}")
+
+
+if __name__ == "__main__":
+    main()
