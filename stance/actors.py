@@ -33,7 +33,12 @@ GAZETTEER_PATH = Path(__file__).resolve().parent / "resources" / "gazetteer.json
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:[.&\-][A-Za-zÀ-ÖØ-öø-ÿ0-9]+)*|['’]s\b|\S")
 _DETERMINERS = {"the", "a", "an"}
 _POSSESSIVE_PRONOUNS = {"its", "their", "his", "her"}
-_LOCATIVE = {"in", "to", "from", "at", "near", "into", "outside", "inside", "via", "across", "around"}
+_LOCATIVE = {"in", "at", "near", "into", "outside", "inside", "via", "across", "around", "throughout"}
+#: "to X" is a place after a verb of motion ("travelled to Moscow"), a recipient otherwise ("aid to Pakistan").
+_MOTION = re.compile(r"^(travel\w*|trip|trips|visit\w*|fl[eyo]\w*|went|go|goes|going|arriv\w*|return\w*|head\w*|"
+                     r"back|moved?|sail\w*|driven|drove|deport\w*|flee\w*|fled|came|come|journey\w*|on)$")
+_PLACE_NOUNS = {"capital", "border", "borders", "territory", "territorial", "coast", "north", "south", "east", "west",
+                "soil", "airspace", "waters", "region", "province", "city", "cities", "streets"}
 #: Nouns after a nationality adjective that make the adjective stand for the state ("Russian invasion").
 _STATE_ACT_NOUNS = {
     "invasion", "claims", "claim", "sanctions", "strikes", "airstrikes", "attacks", "attack", "offensive",
@@ -203,65 +208,97 @@ class ActorExtractor:
             out.append(Mention(text[start:end], start, end, c.actor_id, c.type))
         return out
 
-    def _candidate(self, toks: list[tuple[str, int, int]], i: int) -> _Cand | None:
-        word = toks[i][0]
-        # possessive pronoun + agent: "its foreign minister"
-        if word.lower() in _POSSESSIVE_PRONOUNS and i + 1 < len(toks):
-            hit = self._lookup(toks, i + 1)
-            if hit and hit[1].kind in ("agent", "title"):
-                return _Cand(i, i + 1 + hit[0], None, hit[1].type, "agent")
-            return None
+    def _lead(self, toks: list[tuple[str, int, int]], i: int) -> tuple[int, str | None, str | None] | None:
+        """A possessor/modifier at token i: adjective, state, organisation or agent -> (length, id, type)."""
         adj = self._adjective(toks, i)
         hit = self._lookup(toks, i)
-        # nationality adjective (or country name) + agent phrase: "Russian officials", "Myanmar junta"
-        lead = None
+        if hit is not None and hit[1].kind in ("country", "org", "agent", "person") and (adj is None or hit[0] >= adj[0]):
+            return hit[0], hit[1].actor_id, hit[1].type
         if adj is not None:
-            lead = adj
-        elif hit is not None and hit[1].kind in ("country", "org"):
-            lead = (hit[0], hit[1].actor_id or "")
+            return adj[0], adj[1], "GOV"
+        return None
+
+    def _prefix_id(self, toks: list[tuple[str, int, int]], a: int, b: int) -> str | None:
+        """Id of a state/organisation named inside an agent phrase ("UN expert", "Kenyan police")."""
+        words = [t for t, _, _ in toks[a:b]]
+        for n in range(len(words), 0, -1):
+            for k in range(0, len(words) - n + 1):
+                sub = tuple(words[k:k + n])
+                e = self.gaz.exact.get(sub)
+                if e is not None and e.kind in ("country", "org") and e.actor_id:
+                    return e.actor_id
+                if sub in self.gaz.adjectives:
+                    return self.gaz.adjectives[sub]
+        return None
+
+    def _candidate(self, toks: list[tuple[str, int, int]], i: int) -> _Cand | None:
+        word = toks[i][0].lower()
+        if word in _DETERMINERS:
+            return None  # the phrase after it is matched at the next token
+        # possessive pronoun + agent/title: "its foreign minister"
+        if word in _POSSESSIVE_PRONOUNS:
+            hit = self._lookup(toks, i + 1) if i + 1 < len(toks) else None
+            if hit and hit[1].kind in ("agent", "title"):
+                return _Cand(i, i + 1 + hit[0], None, hit[1].type or "GOV", "pronoun_agent")
+            return None
+        lead = self._lead(toks, i)
         if lead is not None:
+            # modifier (+ possessive) + agent or title: "Myanmar junta", "India's Home Minister",
+            # "junta's top diplomat", "Kenyan President William Ruto"
             j = i + lead[0]
-            if j < len(toks) and toks[j][0] in ("'s", "’s"):
+            if j < len(toks) and toks[j][0] == "'s":
                 j += 1
             nxt = self._lookup(toks, j) if j < len(toks) else None
-            if nxt is not None and nxt[1].kind in ("agent", "title"):
+            if nxt is not None and nxt[1].kind in ("agent", "title") and not (
+                    nxt[1].kind == "agent" and lead[2] in ("CVL",)):
                 end = j + nxt[0]
-                end = self._extend_name(toks, end) if nxt[1].kind == "title" else end
+                if nxt[1].kind == "title":
+                    end = self._extend_name(toks, end)
                 person = self._person_at(toks, j + nxt[0], end)
-                typ = person.type if person and person.type else nxt[1].type
-                country = lead[1] if hit is None or hit[1].kind == "country" or adj is not None else (hit[1].actor_id if hit else None)
-                if hit is not None and hit[1].kind == "org" and adj is None:
-                    country = hit[1].actor_id
-                return _Cand(i, end, country or (person.actor_id if person else None), typ, "agent")
-            if adj is not None and (hit is None or hit[0] <= adj[0]):
-                if j < len(toks) and toks[j][0].lower() in _STATE_ACT_NOUNS:
-                    return _Cand(i, i + adj[0], adj[1], "GOV", "adjective")
+                actor_id = lead[1] or (person.actor_id if person else None)
+                typ = (person.type if person and person.type else None) or nxt[1].type or "GOV"
+                if lead[2] == "IGO" and nxt[1].type in ("GOV", "IGO", None):
+                    typ = "IGO"
+                return _Cand(i, end, actor_id, typ, "compound")
+        adj = self._adjective(toks, i)
+        hit = self._lookup(toks, i)
+        if adj is not None and (hit is None or hit[0] < adj[0]):
+            j = i + adj[0]
+            if j < len(toks) and toks[j][0].lower() in _STATE_ACT_NOUNS:
+                return _Cand(i, j, adj[1], "GOV", "adjective")  # "Russian invasion": the adjective is the state
         if hit is None:
             return None
         n, e = hit
+        prev = toks[i - 1][0].lower() if i > 0 else ""
+        nxt_word = toks[i + n][0].lower() if i + n < len(toks) else ""
         if e.kind == "title":
             end = self._extend_name(toks, i + n)
             if end == i + n:
-                return None  # a bare title word ("the president") is an agent only if listed as one
+                return None  # a bare title ("the president") counts only when the gazetteer lists it as an agent
             person = self._person_at(toks, i + n, end)
-            return _Cand(i, end, person.actor_id if person else None, (person.type if person else None) or e.type,
-                         "person")
-        if e.kind == "capital" and i > 0 and toks[i - 1][0].lower() in _LOCATIVE:
-            return None  # "talks in Naypyidaw", "travelled to Moscow": a place
-        if e.kind == "capital" and i > 0 and toks[i - 1][0].lower() == "capital":
-            return None  # "Myanmar's capital Naypyidaw"
-        if e.kind == "country" and i + 1 < len(toks) and toks[i + 1][0] in ("'s", "’s"):
-            # "Myanmar's capital": the possessor is an actor only if an agent follows (handled above)
-            nxt = self._lookup(toks, i + 2) if i + 2 < len(toks) else None
-            if nxt is None and i + 2 < len(toks) and toks[i + 2][0].lower() in {"capital", "border", "territory",
-                                                                                   "coast", "north", "south"}:
-                return None
-        if e.kind == "country" and i > 0 and toks[i - 1][0].lower() in _LOCATIVE and e.type == "GOV":
-            # "in Cambodia": a venue, unless the sentence makes it act; keep it out (conservative)
-            return None
-        if e.kind == "agent" and i > 0 and toks[i - 1][0].lower() in _LOCATIVE and e.type in (None,):
-            return None
-        return _Cand(i, i + n, e.actor_id, e.type, e.kind)
+            return _Cand(i, end, person.actor_id if person else None,
+                         (person.type if person else None) or e.type, "person")
+        prev2 = toks[i - 2][0].lower() if i > 1 else ""
+        if e.kind in ("capital", "country") and (prev in _LOCATIVE or prev == "capital"
+                                                 or (prev == "to" and _MOTION.match(prev2))):
+            return None  # "talks in Naypyidaw", "travelled to Moscow", "capital Naypyidaw": a place
+        if e.kind == "country" and nxt_word == "'s" and i + n + 1 < len(toks) \
+                and toks[i + n + 1][0].lower() in _PLACE_NOUNS:
+            return None  # "Myanmar's capital", "Kenya's border": a place
+        actor_id = e.actor_id
+        if e.kind == "agent" and actor_id is None:
+            actor_id = self._prefix_id(toks, i, i + n)
+        return _Cand(i, i + n, actor_id, e.type, e.kind)
+
+    @staticmethod
+    def _merge_parenthetical(text: str, mentions: list[Mention]) -> list[Mention]:
+        """"Association of Southeast Asian Nations (ASEAN)": one actor, the full name."""
+        out: list[Mention] = []
+        for m in mentions:
+            if out and m.actor_id and out[-1].actor_id == m.actor_id and text[out[-1].end:m.start].strip() == "(":
+                continue
+            out.append(m)
+        return out
 
     @staticmethod
     def _extend_name(toks: list[tuple[str, int, int]], j: int) -> int:
@@ -284,22 +321,29 @@ class ActorExtractor:
 
     # -- document-level resolution --------------------------------------------------------------------
     def _resolve(self, text: str, mentions: list[Mention]) -> list[Mention]:
-        """Conservative links: surnames to earlier full names, 'the bloc' to the last IGO, the junta."""
+        """Conservative links: surnames to earlier full names, 'the bloc' to the last IGO, the junta,
+        "its foreign minister" to the state named just before it in the same sentence."""
         out: list[Mention] = []
         surnames: dict[str, Mention] = {}
         last_igo: Mention | None = None
         junta: Mention | None = None
-        for m in mentions:
+        mentions = self._merge_parenthetical(text, mentions)
+        for k, m in enumerate(mentions):
             low = m.text.lower()
             if m.actor_id is None:
-                if low in ("bloc", "regional bloc", "alliance", "the bloc") and last_igo is not None:
+                first = low.split()[0] if low.split() else ""
+                if low in ("bloc", "regional bloc", "alliance") and last_igo is not None:
                     m = Mention(m.text, m.start, m.end, last_igo.actor_id, last_igo.type)
-                elif low in ("junta", "military government", "military regime", "regime", "military") \
-                        and junta is not None:
-                    m = Mention(m.text, m.start, m.end, junta.actor_id, junta.type)
+                elif first.replace("’s", "").replace("'s", "") in ("junta", "military", "regime") and junta is not None:
+                    m = Mention(m.text, m.start, m.end, junta.actor_id, m.type or junta.type)
                 elif m.text in surnames:
                     ref = surnames[m.text]
                     m = Mention(m.text, m.start, m.end, ref.actor_id, ref.type)
+                elif first in _POSSESSIVE_PRONOUNS and first in ("its",):
+                    prev_state = next((p for p in reversed(out) if p.actor_id and p.type == "GOV"
+                                       and len(p.actor_id) == 3 and "." not in text[p.end:m.start]), None)
+                    if prev_state is not None:
+                        m = Mention(m.text, m.start, m.end, prev_state.actor_id, m.type)
             if m.type == "IGO" and m.actor_id:
                 last_igo = m
             if m.type == "MIL" and m.actor_id and any(w in low for w in ("junta", "military", "army", "regime")):

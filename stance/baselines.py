@@ -102,7 +102,7 @@ class TfidfBaseline:
                 labels.append(LABEL2ID[p.label])
         # markers stay whole tokens so the model can see what sits between <src> and <tgt>
         vec = TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True,
-                              token_pattern=r"</?(?:src|tgt)>|(?u)\b\w+\b")
+                              token_pattern=r"(?u)</?(?:src|tgt)>|\b\w+\b")
         self.pipe = make_pipeline(vec, LogisticRegression(max_iter=2000, class_weight="balanced",
                                                           random_state=seed))
         self.pipe.fit(texts, labels)

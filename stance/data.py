@@ -58,6 +58,8 @@ class Sample:
     closed_world: bool = True
     doc_id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    #: Non-fatal findings (e.g. an ordered pair written twice with the same label, merged).
+    warnings: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     def labelled_pairs(self) -> list[GoldPair]:
         """Every scored ordered pair with its gold label (``none`` filled in)."""
@@ -110,6 +112,7 @@ class _RecordParser:
         self.path = path
         self.line = line
         self.record_id: str | None = None
+        self.warnings: list[str] = []
 
     def error(self, problem: str, field: str | None = None, hint: str | None = None) -> DataError:
         return DataError(
@@ -142,7 +145,7 @@ class _RecordParser:
         meta = obj.get("meta", {})
         if not isinstance(meta, dict):
             raise self.error(f"'meta' must be an object, got {type(meta).__name__}", field="meta")
-        return Sample(rid, text, actors, pairs, closed, doc_id, meta)
+        return Sample(rid, text, actors, pairs, closed, doc_id, meta, tuple(self.warnings))
 
     def _actors(self, raw: Any, text: str) -> tuple[Span, ...]:
         if not isinstance(raw, list):
@@ -228,7 +231,7 @@ class _RecordParser:
         if not isinstance(raw, list):
             raise self.error("'pairs' must be a list", field="pairs")
         out: list[GoldPair] = []
-        seen: set[tuple[int, int]] = set()
+        seen: dict[tuple[int, int], str] = {}
         for i, item in enumerate(raw):
             fld = f"pairs[{i}]"
             if not isinstance(item, dict):
@@ -250,12 +253,17 @@ class _RecordParser:
                     + f" labels are: {', '.join(LABELS)}",
                 )
             if (s, t) in seen:
+                if seen[(s, t)] == label:  # same pair, same label (e.g. two source events): merge, warn
+                    self.warnings.append(f"{fld}: ordered pair {actors[s].text!r} -> {actors[t].text!r} "
+                                         f"written twice with label {label!r}; merged")
+                    continue
                 raise self.error(
-                    f"duplicate ordered pair {actors[s].text!r} -> {actors[t].text!r}",
+                    f"duplicate ordered pair {actors[s].text!r} -> {actors[t].text!r} "
+                    f"with conflicting labels {seen[(s, t)]!r} and {label!r}",
                     field=fld,
-                    hint="write each ordered pair once",
+                    hint="write each ordered pair once, with one label",
                 )
-            seen.add((s, t))
+            seen[(s, t)] = label
             out.append(GoldPair(s, t, label))
         return tuple(out)
 
@@ -378,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"ERROR {rec}")
             else:
                 n_ok += 1
+                for w in rec.warnings:
+                    print(f"WARNING {path}, record {rec.id!r}, {w}")
         print(f"{path}: {n_ok} valid record(s)")
     print(f"{bad} error(s)")
     return 1 if bad else 0

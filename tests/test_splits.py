@@ -1,0 +1,68 @@
+"""Leakage checks on the shipped corpus splits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from stance.data import load_samples
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "training"))
+from build_splits import normalise, skeleton  # noqa: E402
+
+SPLITS = ROOT / "training" / "data" / "splits"
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return {n: load_samples(SPLITS / f"{n}.jsonl") for n in ("train", "dev", "test")}
+
+
+def test_no_normalised_text_crosses_splits(splits) -> None:
+    seen: dict[str, str] = {}
+    for name, rows in splits.items():
+        for s in rows:
+            key = normalise(s.text)
+            assert seen.get(key, name) == name, f"{s.id} ({name}) also in {seen[key]}"
+            seen[key] = name
+
+
+def test_no_actor_substituted_near_duplicate_of_test(splits) -> None:
+    test_skel = {skeleton(s): s.id for s in splits["test"]}
+    for name in ("train", "dev"):
+        for s in splits[name]:
+            assert skeleton(s) not in test_skel, f"{s.id} ({name}) ~ {test_skel[skeleton(s)]}"
+
+
+def test_stories_and_families_stay_on_one_side(splits) -> None:
+    def groups(rows):
+        return {s.meta.get("family") or s.doc_id for s in rows}
+
+    assert not groups(splits["train"]) & groups(splits["dev"])
+    assert not groups(splits["test"]) & (groups(splits["train"]) | groups(splits["dev"]))
+
+
+def test_test_split_is_written_not_templated(splits) -> None:
+    assert all(s.meta.get("source") != "template" and s.meta.get("split") == "test" for s in splits["test"])
+
+
+def test_no_benchmark_sentence_in_any_split(splits) -> None:
+    bench = ROOT.parent / "shared" / "benchmarks"
+    files = list(bench.rglob("*.jsonl"))
+    if not files:
+        pytest.skip("shared/benchmarks not present")
+    texts = {normalise(json.loads(line)["text"]) for f in files for line in f.read_text().splitlines() if line.strip()}
+    skel = set()
+    for f in files:
+        for line in f.read_text().splitlines():
+            if line.strip():
+                from stance.data import parse_record
+                skel.add(skeleton(parse_record(json.loads(line))))
+    for name, rows in splits.items():
+        for s in rows:
+            assert normalise(s.text) not in texts, f"{s.id} ({name}) is a benchmark sentence"
+            assert skeleton(s) not in skel, f"{s.id} ({name}) is an actor-substituted benchmark sentence"
