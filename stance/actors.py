@@ -99,10 +99,20 @@ class Gazetteer:
             entry = _Entry(p.get("country"), p.get("type"), "person")
             for name in [p["name"], *p.get("aliases", [])]:
                 self._add(self.exact, name, entry)
+        #: phrases written with a leading article ("the West", "the bloc"): matched only after one
+        self.after_det: dict[tuple[str, ...], _Entry] = {}
         for a in data.get("agents", []):
-            self._add(self.lower, a["phrase"], _Entry(None, a.get("type"), "agent"), lower=True)
+            # an agent without a type is a place name that must not be read as a state ("Niger Delta")
+            entry = _Entry(None, a.get("type"), "agent" if a.get("type") else "place")
+            key = _key(a["phrase"], True)
+            if key and key[0] in _DETERMINERS:
+                self.after_det.setdefault(key[1:], entry)
+            else:
+                self._add(self.lower, a["phrase"], entry, lower=True)
+        self.titles: set[tuple[str, ...]] = set()
         for t in data.get("titles", []):
             key = _key(t, True)
+            self.titles.add(key)
             if key not in self.lower:
                 self.lower[key] = _Entry(None, "GOV", "title")
         self.max_len = max((len(k) for k in (*self.exact, *self.lower)), default=1)
@@ -170,11 +180,15 @@ class ActorExtractor:
         for n in range(min(g.max_len, len(toks) - i), 0, -1):
             words = tuple(t for t, _, _ in toks[i:i + n])
             e = g.exact.get(words)
+            low = tuple(w.lower() for w in words)
             if e is None:
-                e = g.lower.get(tuple(w.lower() for w in words))
-                # a lower-case table hit on a capitalised word mid-sentence is fine ("Rebels" at start),
-                # but single common words must not be proper-name-only phrases
+                e = g.lower.get(low)
+            if e is None and i > 0 and toks[i - 1][0].lower() in _DETERMINERS:
+                e = g.after_det.get(low)
             if e is not None:
+                if e.kind == "agent" and low in g.titles and i + n < len(toks) and toks[i + n][0][:1].isupper() \
+                        and toks[i + n][0].isalpha():
+                    e = _Entry(e.actor_id, e.type, "title")  # "President" before a name is a title
                 return n, e
         return None
 
@@ -199,6 +213,8 @@ class ActorExtractor:
             i = c.end_tok
         out = []
         for c in cands:
+            if c.kind == "place":
+                continue
             start = s_start + toks[c.start_tok][1]
             end = s_start + toks[c.end_tok - 1][2]
             # dotted acronym at the end ("U.S.") keeps its final period
@@ -212,6 +228,8 @@ class ActorExtractor:
         """A possessor/modifier at token i: adjective, state, organisation or agent -> (length, id, type)."""
         adj = self._adjective(toks, i)
         hit = self._lookup(toks, i)
+        if hit is not None and hit[1].kind == "place":
+            return None
         if hit is not None and hit[1].kind in ("country", "org", "agent", "person") and (adj is None or hit[0] >= adj[0]):
             return hit[0], hit[1].actor_id, hit[1].type
         if adj is not None:
@@ -269,6 +287,8 @@ class ActorExtractor:
         if hit is None:
             return None
         n, e = hit
+        if e.kind == "place":
+            return _Cand(i, i + n, None, None, "place")
         prev = toks[i - 1][0].lower() if i > 0 else ""
         nxt_word = toks[i + n][0].lower() if i + n < len(toks) else ""
         if e.kind == "title":

@@ -156,12 +156,21 @@ class StanceClassifier:
         """Find sentences, actors and the non-``none`` pairs of a raw text."""
         return self.predict_batch([text])[0]
 
-    def predict_batch(self, texts: Sequence[str]) -> list[Document]:
-        """`predict` for many texts, batched across texts; same order as the input."""
+    def predict_batch(self, texts: Sequence[str], *, include_none: bool = False) -> list[Document]:
+        """`predict` for many texts, batched across texts; same order as the input.
+
+        Args:
+            texts: raw texts.
+            include_none: also return the ``none`` pairs in ``Document.pairs``.
+        """
         for i, t in enumerate(texts):
             if not isinstance(t, str):
                 raise InputError(f"texts[{i}]: expected a string, got {type(t).__name__}")
-        parsed = [self.extractor.extract(t) for t in texts]
+        return self.predict_parsed(texts, [self.extractor.extract(t) for t in texts], include_none=include_none)
+
+    def predict_parsed(self, texts: Sequence[str], parsed: Sequence[tuple[Any, Any]], *,
+                       include_none: bool = False) -> list[Document]:
+        """Like `predict_batch`, with sentences and mentions already extracted (``extractor.extract``)."""
         items = []
         index = []
         for d, (sentences, mentions) in enumerate(parsed):
@@ -178,7 +187,7 @@ class StanceClassifier:
         for (d, si, ms, pairs), probs in zip(index, all_probs, strict=True):
             for (s, t), p in zip(pairs, probs, strict=True):
                 ps = self._stance(ms[s], ms[t], p, si)
-                if ps.label != "none":
+                if include_none or ps.label != "none":
                     found[d].append(ps)
         return [
             Document(text, tuple(sentences), tuple(mentions), tuple(found[d]))

@@ -82,6 +82,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    from stance.batch import JobOptions, run_job
+
+    opts = JobOptions(inputs=args.inputs, output=args.output, fmt=args.format, granularity=args.granularity,
+                      batch_size=args.batch_size, chunk_size=args.chunk_size, resume=args.resume, lines=args.lines,
+                      id_field=args.id_field, text_field=args.text_field, max_chars=args.max_chars,
+                      max_sentence_chars=args.max_sentence_chars, engine=args.engine, ray_address=args.ray_address,
+                      ray_workers=args.ray_workers, model=args.model, threads=args.threads,
+                      progress=not args.no_progress)
+    s = run_job(opts)
+    rate = s.records / s.seconds if s.seconds else 0.0
+    print(f"{s.records} records: {s.ok} classified, {s.failed} failed (see {args.output}/part-*.errors.jsonl); "
+          f"{s.rows} rows; {s.chunks_done} chunks written, {s.chunks_skipped} already done; "
+          f"{s.seconds:.1f} s ({rate:.1f} docs/s)")
+    return 1 if s.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="stance", description="Directed stance between geopolitical actors in news text.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -97,6 +114,28 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("actors", help="print the actor mentions found in text files")
     s.add_argument("inputs", nargs="+")
     s.set_defaults(func=cmd_actors)
+
+    s = sub.add_parser("classify", help="batch job over files/folders: streaming, resumable, exactly once")
+    s.add_argument("inputs", nargs="+", help=".txt, .jsonl, .csv, .parquet files or folders (recursive)")
+    s.add_argument("-o", "--output", required=True, help="output folder (part files, error files, manifest)")
+    s.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
+    s.add_argument("--granularity", choices=["pair", "document"], default="pair")
+    s.add_argument("--batch-size", type=int, default=32)
+    s.add_argument("--chunk-size", type=int, default=256, help="records per atomically written part file")
+    s.add_argument("--resume", action="store_true", help="continue a stopped job in the same folder")
+    s.add_argument("--lines", action="store_true", help=".txt inputs hold one document per line")
+    s.add_argument("--id-field", default="id", help="id field/column of .jsonl/.csv/.parquet inputs")
+    s.add_argument("--text-field", default="text", help="text field/column of .jsonl/.csv/.parquet inputs")
+    s.add_argument("--max-chars", type=int, default=200_000, help="longer documents become error records")
+    s.add_argument("--max-sentence-chars", type=int, default=5_000,
+                   help="documents with a longer 'sentence' become error records")
+    s.add_argument("--engine", choices=["local", "ray"], default="local")
+    s.add_argument("--ray-address", default=None, help="join an existing Ray cluster (default: local, 127.0.0.1)")
+    s.add_argument("--ray-workers", type=int, default=2)
+    s.add_argument("--model", default=None)
+    s.add_argument("--threads", type=int, default=None)
+    s.add_argument("--no-progress", action="store_true")
+    s.set_defaults(func=cmd_classify)
 
     s = sub.add_parser("validate", help="check annotated JSONL files against the data contract")
     s.add_argument("files", nargs="+")

@@ -74,6 +74,8 @@ class TrainingConfig:
     log_every: int = 50
     #: Stop after this many seconds of training (0 = no limit); the best checkpoint is kept.
     time_budget_s: int = 0
+    #: "cpu" (deterministic, the reference), "cuda", or "auto" (cuda when available).
+    device: str = "cpu"
 
 
 @dataclass(frozen=True)

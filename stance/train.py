@@ -40,6 +40,10 @@ class Batch:
     pos_t: torch.Tensor  # (pairs,)
     labels: torch.Tensor  # (pairs,)
 
+    def to(self, device: torch.device) -> Batch:
+        return Batch(*(t.to(device) for t in (self.input_ids, self.attention_mask, self.batch_idx, self.pos_s,
+                                               self.pos_t, self.labels)))
+
 
 def seed_everything(seed: int) -> None:
     random.seed(seed)
@@ -93,14 +97,16 @@ def batches(rows: list[dict[str, Any]], size: int, pad: int, shuffle_seed: int |
     return [collate([rows[i] for i in g], pad) for g in groups]
 
 
-def predict_logits(model: Any, data: list[Batch]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Raw logits and gold labels over evaluation batches."""
+def predict_logits(model: Any, data: list[Batch], device: torch.device | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Raw logits and gold labels over evaluation batches (returned on the CPU)."""
     model.eval()
     outs, golds = [], []
     with torch.inference_mode():
         for b in data:
-            outs.append(model(b.input_ids, b.attention_mask, b.batch_idx, b.pos_s, b.pos_t))
-            golds.append(b.labels)
+            if device is not None:
+                b = b.to(device)
+            outs.append(model(b.input_ids, b.attention_mask, b.batch_idx, b.pos_s, b.pos_t).float().cpu())
+            golds.append(b.labels.cpu())
     if not outs:
         return torch.zeros((0, len(LABELS))), torch.zeros((0,), dtype=torch.long)
     return torch.cat(outs), torch.cat(golds)
@@ -184,6 +190,10 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
     out.mkdir(parents=True, exist_ok=True)
     tc = cfg.training
     torch.set_num_threads(tc.threads)
+    if tc.device == "auto":
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    else:
+        device = torch.device(tc.device)
     seed_everything(tc.seed)
     for name, paths in (("data.train", cfg.data.train), ("data.dev", cfg.data.dev)):
         for p in paths:
@@ -196,6 +206,7 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
     dev_samples = load_samples(*cfg.data.dev)
 
     model, tokenizer = build_model(cfg.model, seed=tc.seed)
+    model.to(device)
     encoder = MarkerEncoder(tokenizer, cfg.model.markers, cfg.model.max_length)
     pad = tokenizer.pad_token_id or 0
     train_ds = Dataset.from_list(encode_samples(train_samples, encoder))
@@ -203,7 +214,7 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
     train_rows, dev_rows = train_ds.to_list(), dev_ds.to_list()
     dev_batches = batches(dev_rows, tc.batch_size * 2, pad, None)
     weights = class_weights(train_rows, tc.class_weighting)
-    loss_fn = torch.nn.CrossEntropyLoss(weight=weights, label_smoothing=tc.label_smoothing)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device), label_smoothing=tc.label_smoothing)
 
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     no_decay = [p for n, p in named if n.endswith(".markers") or "LayerNorm" in n or n.endswith(".bias")]
@@ -235,6 +246,7 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
         model.train()
         run_loss = 0.0
         for b in batches(train_rows, tc.batch_size, pad, tc.seed * 1000 + epoch):
+            b = b.to(device)
             logits = model(b.input_ids, b.attention_mask, b.batch_idx, b.pos_s, b.pos_t)
             loss = loss_fn(logits, b.labels)
             optim.zero_grad(set_to_none=True)
@@ -251,7 +263,7 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
             if tc.time_budget_s and time.time() - t0 > tc.time_budget_s:
                 stopped_by_budget = True
                 break
-        logits, gold = predict_logits(model, dev_batches)
+        logits, gold = predict_logits(model, dev_batches, device)
         f1 = macro_f1(logits.argmax(-1).numpy(), gold.numpy())
         history.append({"epoch": epoch, "dev_macro_f1": round(f1, 4), "seconds": round(time.time() - t0, 1)})
         log.info("epoch %d dev macro-F1 %.4f (%.0fs)", epoch, f1, time.time() - t0)
@@ -269,7 +281,8 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
     train_seconds = time.time() - t0
     if best_state is not None:
         model.load_state_dict(best_state)
-    logits, gold = predict_logits(model, dev_batches)
+    logits, gold = predict_logits(model, dev_batches, device)
+    model.to("cpu")
     model.temperature = fit_temperature(logits, gold) if tc.calibrate else 1.0
 
     provenance = {

@@ -28,12 +28,28 @@ MINIMUMS = {"sentences": 4000, "written": 2000, "distinct_actors": 400, "accusat
 
 
 def actor_type(text: str) -> str:
-    from stance.actors import ActorExtractor
-
+    """Sector of an actor span by the gazetteer: the type of the longest mention found inside it."""
     ms = _extractor().mentions(text)
-    whole = [m for m in ms if m.start == 0 and m.end == len(text)]
-    m = whole[0] if whole else (ms[0] if len(ms) == 1 else None)
-    return (m.type or "unknown") if m else "unknown"
+    if not ms:
+        return "unknown"
+    m = max(ms, key=lambda m: m.end - m.start)
+    return m.type or "unknown"
+
+
+#: Macro-regions for the card; writers used finer names in meta.region.
+MACRO = {
+    "west_africa": "Africa", "east_africa": "Africa", "central_africa": "Africa", "southern_africa": "Africa",
+    "africa": "Africa", "levant": "Middle East & North Africa", "gulf": "Middle East & North Africa",
+    "north_africa": "Middle East & North Africa", "iran_iraq": "Middle East & North Africa",
+    "mena": "Middle East & North Africa", "anatolia": "Middle East & North Africa",
+    "western_europe": "Europe & Eurasia", "eastern_europe": "Europe & Eurasia", "balkans": "Europe & Eurasia",
+    "caucasus": "Europe & Eurasia", "central_asia": "Europe & Eurasia", "northern_europe": "Europe & Eurasia",
+    "southern_europe": "Europe & Eurasia", "europe": "Europe & Eurasia",
+    "east_asia": "East & Southeast Asia, Pacific", "southeast_asia": "East & Southeast Asia, Pacific",
+    "pacific": "East & Southeast Asia, Pacific", "asia_pacific": "East & Southeast Asia, Pacific",
+    "south_asia": "South Asia", "north_america": "Americas", "central_america": "Americas",
+    "caribbean": "Americas", "south_america": "Americas", "americas": "Americas", "global": "Global institutions",
+}
 
 
 _EX = None
@@ -65,8 +81,9 @@ def stats(splits: dict[str, list[Sample]]) -> dict:
     actors = Counter(a.text.lower() for s in allrows for a in s.actors)
     lengths = [len(s.text.split()) for s in allrows]
     hard = Counter(t for s in allrows for t in (s.meta.get("hard") or []))
-    region = Counter(s.meta.get("region", "template (any)") if s.meta.get("source") != "template"
-                     else "template (any)" for s in allrows)
+    region = Counter(MACRO.get(s.meta.get("region", ""), s.meta.get("region", "unknown"))
+                     if s.meta.get("source") != "template" else "templates (states from every region)"
+                     for s in allrows)
     types = Counter(actor_type(a) for a in actors)
     out.update({
         "sentences": len(allrows),
@@ -118,7 +135,7 @@ def render(st: dict, quality: dict | None) -> str:
               f"| sentence length (words) | {st['length_min']}–{st['length_max']} | 8–60 |",
               "", "### Hard cases (sentences tagged in `meta.hard`)", "", "| tag | sentences |", "|---|---|"]
     lines += [f"| {t} | {n} |" for t, n in st["hard"].items()]
-    lines += ["", "### Written sentences by region (`meta.region`)", "", "| region | sentences |", "|---|---|"]
+    lines += ["", "### Sentences by world region (`meta.region`, grouped)", "", "| region | sentences |", "|---|---|"]
     lines += [f"| {r} | {n} |" for r, n in st["regions"].items()]
     lines += ["", "### Distinct actors by type (gazetteer normalisation of the actor span)", "",
               "| type | actors |", "|---|---|"]

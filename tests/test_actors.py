@@ -1,0 +1,98 @@
+"""Actor extraction and normalisation on hand-written cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stance.actors import ActorExtractor
+from stance.data import load_samples
+
+
+@pytest.fixture(scope="module")
+def ex() -> ActorExtractor:
+    return ActorExtractor()
+
+
+def found(ex: ActorExtractor, text: str) -> list[tuple[str, str | None, str | None]]:
+    out = []
+    for m in ex.mentions(text):
+        assert text[m.start:m.end] == m.text
+        out.append((m.text, m.actor_id, m.type))
+    return out
+
+
+def test_aliases_and_short_forms(ex) -> None:
+    assert found(ex, "The U.S. and Britain warned the DPRK.") == [
+        ("U.S.", "USA", "GOV"), ("Britain", "GBR", "GOV"), ("DPRK", "PRK", "GOV")]
+
+
+def test_demonym_adjective_with_agent(ex) -> None:
+    assert found(ex, "Russian officials met Kenyan police.") == [
+        ("Russian officials", "RUS", "GOV"), ("Kenyan police", "KEN", "COP")]
+
+
+def test_acronyms_and_igos(ex) -> None:
+    got = found(ex, "ASEAN and the AU criticised NATO.")
+    assert got == [("ASEAN", "ASEAN", "IGO"), ("AU", "AU", "IGO"), ("NATO", "NATO", "IGO")]
+
+
+def test_possessives(ex) -> None:
+    # a possessor with an agent is one actor; a possessor of a place is not an actor
+    assert found(ex, "India's Home Minister spoke.") == [("India's Home Minister", "IND", "GOV")]
+    assert found(ex, "They met in Myanmar's capital Naypyidaw.") == []
+
+
+def test_most_specific_span_wins_over_overlapping_candidates(ex) -> None:
+    got = found(ex, "Russia backs the Myanmar junta and Russian President Vladimir Putin.")
+    assert got == [("Russia", "RUS", "GOV"), ("Myanmar junta", "MMR", "MIL"),
+                   ("Russian President Vladimir Putin", "RUS", "GOV")]
+
+
+def test_repeated_mentions_and_document_links(ex) -> None:
+    text = ("Kenyan President William Ruto criticised Uganda. Later Ruto met ASEAN envoys. "
+            "The bloc said the junta in Myanmar was isolated; the junta replied.")
+    got = found(ex, text)
+    assert ("Ruto", "KEN", "GOV") in got
+    assert [g for g in got if g[0] == "bloc"] == [("bloc", "ASEAN", "IGO")]
+    assert sum(1 for g in got if g[0] == "Uganda") == 1
+
+
+def test_capital_metonym_vs_place(ex) -> None:
+    assert found(ex, "Moscow rejected the claims.") == [("Moscow", "RUS", "GOV")]
+    assert found(ex, "Lavrov travelled to Moscow.") == [("Lavrov", "RUS", "GOV")]
+    assert ("Pakistan", "PAK", "GOV") in found(ex, "China sent aid to Pakistan.")
+
+
+def test_unknown_actor_kept_with_null_id(ex) -> None:
+    assert found(ex, "Rebels attacked the convoy.") == [("Rebels", None, "REB")]
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "Le gouvernement a critiqué la décision.",
+                                  "Правительство осудило решение.", "政府批评了这一决定。"])
+def test_empty_whitespace_and_non_english(ex, text: str) -> None:
+    sentences, mentions = ex.extract(text)
+    assert all(text[m.start:m.end] == m.text for m in mentions)
+    assert mentions == [] and all(s.text.strip() for s in sentences)
+
+
+def test_seed_gold_actors_found_with_ids(ex, root: Path) -> None:
+    samples = load_samples(root / "seeds" / "000_04081d6bb6b1917b.gold.jsonl")
+    text = (root / "seeds" / "000_04081d6bb6b1917b.txt").read_text(encoding="utf-8")
+    mentions = ex.mentions(text)
+    for s in samples:
+        off = text.index(s.text)
+        for a, code in zip(s.actors, s.meta["actor_codes"], strict=True):
+            span = (off + a.start, off + a.end)
+            hits = [m for m in mentions if m.start < span[1] and span[0] < m.end]
+            assert hits, f"{s.id}: gold actor {a.text!r} not found"
+            if code and code.split("/")[1] in ("GOV", "MIL"):
+                assert f"{hits[0].actor_id}/{hits[0].type}" == code, (s.id, a.text)
+
+
+def test_gazetteer_is_versioned_data(root: Path) -> None:
+    data = json.loads((root / "stance" / "resources" / "gazetteer.json").read_text(encoding="utf-8"))
+    assert data["version"] and len(data["countries"]) >= 193
+    assert len({c["iso3"] for c in data["countries"]}) == len(data["countries"])
