@@ -348,7 +348,7 @@ class ActorExtractor:
         last_igo: Mention | None = None
         junta: Mention | None = None
         mentions = self._merge_parenthetical(text, mentions)
-        for k, m in enumerate(mentions):
+        for _k, m in enumerate(mentions):
             low = m.text.lower()
             if m.actor_id is None:
                 first = low.split()[0] if low.split() else ""

@@ -76,8 +76,7 @@ def _expand(inputs: Sequence[str]) -> Iterator[Path]:
     for raw in inputs:
         p = Path(raw)
         if p.is_dir():
-            for f in sorted(x for x in p.rglob("*") if x.is_file()):
-                yield f
+            yield from sorted(x for x in p.rglob("*") if x.is_file())
         elif p.exists():
             yield p
         else:
@@ -405,7 +404,8 @@ def _make_engine(opts: JobOptions, clf: Any) -> Any:
 
 def read_output(folder: str | Path) -> tuple[list[dict], list[dict]]:
     """All result rows and error records of a finished job folder (jsonl format)."""
-    rows, errors = [], []
+    rows: list[dict] = []
+    errors: list[dict] = []
     for p in sorted(Path(folder).glob("part-*.jsonl")):
         target = errors if p.name.endswith(".errors.jsonl") else rows
         target.extend(json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip())

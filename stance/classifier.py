@@ -196,8 +196,15 @@ class StanceClassifier:
 
 
 def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int | None = None,
-         extractor: Any = None) -> StanceClassifier:
+         extractor: Any = None, int8: bool = False) -> StanceClassifier:
     """Load a classifier: the shipped default model, or the model folder at ``path``.
+
+    Args:
+        path: a model folder written by ``stance train``; None for the shipped model.
+        batch_size: encoder inputs per forward pass.
+        threads: torch intra-op threads (None: torch's default).
+        extractor: an actor extractor (default: the gazetteer extractor).
+        int8: quantise the encoder's linear layers to int8 (dynamic, per row) for speed.
 
     Raises:
         ModelLoadError: the folder is missing or holds inconsistent files.
@@ -212,5 +219,7 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
             "and pass its folder to stance.load(PATH)"
         )
     model, tokenizer = load_model(folder)
+    if int8:
+        model.encoder = torch.ao.quantization.quantize_dynamic(model.encoder, {torch.nn.Linear}, dtype=torch.qint8)
     return StanceClassifier(model, tokenizer, extractor=extractor, batch_size=batch_size, threads=threads,
                             name=str(folder))

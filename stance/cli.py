@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -68,7 +67,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"model written to {out}/model")
     for name in ("dev", "test"):
         if m.get(name):
-            print(f"{name}: macro-F1 {m[name]['macro_f1']:.3f}, none FPR {m[name]['none_fpr']:.3f}")
+            fpr = m[name]["none_fpr"]
+            print(f"{name}: macro-F1 {m[name]['macro_f1']:.3f}, none FPR " + (f"{fpr:.3f}" if fpr is not None else "–"))
     for ext, em in (m.get("external") or {}).items():
         print(f"external {ext}: macro-F1 {em['macro_f1']:.3f}")
     return 0

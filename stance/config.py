@@ -65,8 +65,9 @@ class TrainingConfig:
     head_learning_rate: float = 1e-3
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
-    #: "balanced_sqrt": weights ~ 1/sqrt(freq); "none": plain cross-entropy.
-    class_weighting: str = "balanced_sqrt"
+    #: "balanced": class weights (total/count) ** class_weight_power, mean 1; "none": plain cross-entropy.
+    class_weighting: str = "balanced"
+    class_weight_power: float = 0.5
     label_smoothing: float = 0.0
     early_stopping_patience: int = 3
     calibrate: bool = True
@@ -183,9 +184,9 @@ def _check(cfg: Config) -> None:
         raise ConfigError(
             f"model.markers: unknown strategy {cfg.model.markers!r} (known: {', '.join(STRATEGIES)})"
         )
-    if cfg.training.class_weighting not in ("balanced_sqrt", "balanced", "none"):
+    if cfg.training.class_weighting not in ("balanced", "none"):
         raise ConfigError(
-            f"training.class_weighting: expected balanced_sqrt, balanced or none, got {cfg.training.class_weighting!r}"
+            f"training.class_weighting: expected balanced or none, got {cfg.training.class_weighting!r}"
         )
     for name in ("epochs", "batch_size", "max_length"):
         sect = cfg.training if hasattr(cfg.training, name) else cfg.model

@@ -165,24 +165,24 @@ class _RecordParser:
                     )
                 span = Span(item, start, start + len(item))
             elif isinstance(item, dict):
-                a_text, start, end = item.get("text"), item.get("start"), item.get("end")
+                a_text, o_start, o_end = item.get("text"), item.get("start"), item.get("end")
                 if not isinstance(a_text, str) or not a_text.strip():
                     raise self.error("actor object needs a non-empty 'text'", field=f"{fld}.text")
-                if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+                if not isinstance(o_start, int) or not isinstance(o_end, int) or isinstance(o_start, bool):
                     raise self.error(
                         "actor object needs integer 'start' and 'end'", field=fld,
                         hint="character offsets into 'text', end exclusive",
                     )
-                if not (0 <= start < end <= len(text)) or text[start:end] != a_text:
-                    found = text[start:end] if 0 <= start < end <= len(text) else None
+                if not (0 <= o_start < o_end <= len(text)) or text[o_start:o_end] != a_text:
+                    found = text[o_start:o_end] if 0 <= o_start < o_end <= len(text) else None
                     at = text.find(a_text)
                     hint = f"{a_text!r} first occurs at {at}-{at + len(a_text)}" if at >= 0 else None
                     raise self.error(
-                        f"offsets {start}-{end} do not match actor {a_text!r} (text there: {found!r})",
+                        f"offsets {o_start}-{o_end} do not match actor {a_text!r} (text there: {found!r})",
                         field=fld,
                         hint=hint,
                     )
-                span = Span(a_text, start, end)
+                span = Span(a_text, o_start, o_end)
             else:
                 raise self.error(
                     f"an actor must be a string or an object, got {type(item).__name__}", field=fld

@@ -11,7 +11,6 @@ Modes:
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,8 +45,11 @@ def score_pairs(scorer: PairScorer, samples: Sequence[Sample], *, bootstrap: int
         items.append((s.text, [(a.start, a.end) for a in s.actors], [(p.source, p.target) for p in lp]))
         golds.append([p.label for p in lp])
     probs_per = scorer.pair_probs(items) if items else []
-    gold, pred, probs, slices = [], [], [], defaultdict(lambda: ([], []))
-    errors = []
+    gold: list[str] = []
+    pred: list[str] = []
+    probs: list[list[float]] = []
+    slices: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    errors: list[dict[str, Any]] = []
     for s, (_, _, pairs), g_list, p_list in zip(samples, items, golds, probs_per, strict=True):
         tags = (s.meta.get("hard") or []) if isinstance(s.meta, dict) else []
         for (a, b), g, pr in zip(pairs, g_list, p_list, strict=True):

@@ -107,7 +107,8 @@ def compute_metrics(
     out["per_label"] = {lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
                         for i, lab in enumerate(LABELS)}
     gold_none = [i for i, g in enumerate(gold) if g == "none"]
-    out["none_fpr"] = float(np.mean([pred[i] != "none" for i in gold_none])) if gold_none else 0.0
+    # undefined (None) where the gold holds no none pair, e.g. open-world sets listing only stances
+    out["none_fpr"] = float(np.mean([pred[i] != "none" for i in gold_none])) if gold_none else None
     direction = 0
     if pair_keys is not None:
         gold_of = {k: g for k, g in zip(pair_keys, gold, strict=True)}
@@ -118,8 +119,9 @@ def compute_metrics(
     out["direction_errors"] = direction
     pol_g = [POLARITY[x] for x in gold]
     pol_p = [POLARITY[x] for x in pred]
-    _, _, pf, _ = precision_recall_fscore_support(pol_g, pol_p, labels=["positive", "negative", "neutral"],
-                                                  zero_division=0)
+    # over the polarities the gold holds (open-world data may hold no neutral pairs at all)
+    pol_labels = [p for p in ("positive", "negative", "neutral") if p in pol_g]
+    _, _, pf, _ = precision_recall_fscore_support(pol_g, pol_p, labels=pol_labels, zero_division=0)
     out["polarity_macro_f1"] = float(np.mean(pf))
     out["confusion"] = {"labels": list(LABELS),
                         "matrix": confusion_matrix(gold, pred, labels=list(LABELS)).tolist()}

@@ -204,7 +204,7 @@ class MarkerEmbedding(nn.Module):
 
 def add_marker_tokens(tokenizer, encoder: nn.Module) -> None:  # type: ignore[no-untyped-def]
     """Add the marker tokens; their embeddings start near the mean of '[', '<', '@' and '#'."""
-    old = encoder.get_input_embeddings()
+    old: nn.Embedding = encoder.get_input_embeddings()  # type: ignore[operator]
     tokenizer.add_special_tokens({"additional_special_tokens": list(MARKER_TOKENS)})
     if len(tokenizer) != old.num_embeddings + len(MARKER_TOKENS):
         raise ModelLoadError(
@@ -212,7 +212,7 @@ def add_marker_tokens(tokenizer, encoder: nn.Module) -> None:  # type: ignore[no
         )
     seeds = [tokenizer.convert_tokens_to_ids(t) for t in ("[", "<", "@", "#")]
     init = old.weight.detach()[[i for i in seeds if i is not None and i < old.num_embeddings]].mean(0)
-    encoder.set_input_embeddings(MarkerEmbedding(old, len(MARKER_TOKENS), init))
+    encoder.set_input_embeddings(MarkerEmbedding(old, len(MARKER_TOKENS), init))  # type: ignore[operator]
 
 
 def build_model(cfg: ModelConfig, seed: int = 0) -> tuple[StanceModel, Any]:
@@ -255,7 +255,7 @@ def save_model(model: StanceModel, tokenizer: Any, out: Path, card: str | None =
     out.mkdir(parents=True, exist_ok=True)
     cfg = model.cfg
     base_is_pip = cfg.base != "tiny-random"
-    bert_cfg = model.encoder.config.to_dict()
+    bert_cfg = model.encoder.config.to_dict()  # type: ignore[union-attr,operator]
     bert_cfg["id2label"] = {str(i): lab for i, lab in enumerate(LABELS)}
     bert_cfg["label2id"] = {lab: i for i, lab in enumerate(LABELS)}
     base_hash = file_sha256(minilm_path() / "model.safetensors") if cfg.base == "minilm" else None

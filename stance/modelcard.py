@@ -9,7 +9,7 @@ from stance.labels import STANCE_LABELS
 
 
 def _fmt(x: Any) -> str:
-    return f"{x:.3f}" if isinstance(x, float) else str(x)
+    return f"{x:.3f}" if isinstance(x, float) else ("–" if x is None else str(x))
 
 
 def metrics_table(rows: dict[str, dict[str, Any] | None]) -> str:
@@ -24,7 +24,7 @@ def metrics_table(rows: dict[str, dict[str, Any] | None]) -> str:
         body += (f"| {name} | {m.get('n_sentences', '')} | {m['n_pairs']} | {m['macro_f1']:.3f} "
                  f"({ci[0]:.3f}–{ci[1]:.3f}) | "
                  + " | ".join(_fmt(m["per_label"][lab]["f1"]) for lab in STANCE_LABELS)
-                 + f" | {m['none_fpr']:.3f} | {m['accuracy']:.3f} | {_fmt(m.get('ece'))} |\n")
+                 + f" | {_fmt(m['none_fpr'])} | {m['accuracy']:.3f} | {_fmt(m.get('ece'))} |\n")
     return head + body
 
 

@@ -63,13 +63,13 @@ class RayEngine:
 
     def __call__(self, chunk: list[Any]) -> tuple[list[dict], list[dict]]:
         items = [{"idx": i, "id": r.id, "text": r.text, "error": r.error or ""} for i, r in enumerate(chunk)]
-        ds = self.ray.data.from_items(items)
+        ds: Any = self.ray.data.from_items(items)
         ds = ds.map_batches(_Worker, fn_constructor_kwargs={"opts": self.opts_dict},
                             batch_size=max(1, self.opts.batch_size), concurrency=max(1, self.opts.ray_workers),
                             num_cpus=1)
-        results = ds.take_all()
+        taken: list[dict[str, Any]] = ds.take_all()
         # stable sort by input position: rows of one record keep their own order
-        results = sorted(enumerate(results), key=lambda kv: (kv[1]["idx"], kv[0]))
-        rows = [json.loads(r["payload"]) for _, r in results if r["kind"] == "row"]
-        errors = [json.loads(r["payload"]) for _, r in results if r["kind"] == "error"]
+        ordered = [r for _, r in sorted(enumerate(taken), key=lambda kv: (kv[1]["idx"], kv[0]))]
+        rows = [json.loads(r["payload"]) for r in ordered if r["kind"] == "row"]
+        errors = [json.loads(r["payload"]) for r in ordered if r["kind"] == "error"]
         return rows, errors

@@ -57,6 +57,10 @@ def _plot_reliability(m: dict[str, Any], title: str, path: Path) -> None:
     plt.close(fig)
 
 
+def _f(x: Any) -> str:
+    return f"{x:.3f}" if isinstance(x, float) else "–"
+
+
 def _slug(s: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in s).strip("_")
 
@@ -74,7 +78,7 @@ def results_table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
             lines.append(
                 f"| {Path(data).name} | {name} | {m['n_pairs']} | {m['macro_f1']:.3f} ({ci[0]:.3f}–{ci[1]:.3f}) | "
                 + " | ".join(f"{m['per_label'][lab]['f1']:.3f}" for lab in STANCE_LABELS)
-                + f" | {m['none_fpr']:.3f} | {m['direction_errors']} | {m['polarity_macro_f1']:.3f} | "
+                + f" | {_f(m['none_fpr'])} | {m['direction_errors']} | {m['polarity_macro_f1']:.3f} | "
                 + (f"{ece:.3f}" if isinstance(ece, float) else "–") + " |")
     return "\n".join(lines) + "\n"
 
@@ -112,7 +116,7 @@ def run_evaluation(data: Sequence[str], *, model: str | None = None, baselines: 
             results[path][name] = m
             all_errors.extend({"data": path, "system": name, **e} for e in errs)
             print(f"{path} [{name}] macro-F1 {m['macro_f1']:.3f}"
-                  + (f" none-FPR {m['none_fpr']:.3f}" if "none_fpr" in m else
+                  + (f" none-FPR {_f(m['none_fpr'])}" if "none_fpr" in m else
                      f" micro P/R {m['micro_precision']:.3f}/{m['micro_recall']:.3f}"))
     out = {"mode": mode, "model": model or "shipped default", "data": results}
     if report:

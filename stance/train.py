@@ -131,12 +131,13 @@ def fit_temperature(logits: torch.Tensor, gold: torch.Tensor) -> float:
     return round(best_t, 2)
 
 
-def class_weights(rows: list[dict[str, Any]], mode: str) -> torch.Tensor:
+def class_weights(rows: list[dict[str, Any]], mode: str, power: float = 0.5) -> torch.Tensor:
+    """Cross-entropy class weights: (total / count) ** power, normalised to mean 1 ("none": all 1)."""
     counts = Counter(lab for r in rows for lab in r["labels"])
     freq = torch.tensor([max(counts.get(i, 0), 1) for i in range(len(LABELS))], dtype=torch.float)
     if mode == "none":
         return torch.ones(len(LABELS))
-    w = (freq.sum() / freq) ** (0.5 if mode == "balanced_sqrt" else 1.0)
+    w = (freq.sum() / freq) ** power
     return w / w.mean()
 
 
@@ -213,12 +214,12 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
     dev_ds = Dataset.from_list(encode_samples(dev_samples, encoder))
     train_rows, dev_rows = train_ds.to_list(), dev_ds.to_list()
     dev_batches = batches(dev_rows, tc.batch_size * 2, pad, None)
-    weights = class_weights(train_rows, tc.class_weighting)
+    weights = class_weights(train_rows, tc.class_weighting, tc.class_weight_power)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights.to(device), label_smoothing=tc.label_smoothing)
 
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     no_decay = [p for n, p in named if n.endswith(".markers") or "LayerNorm" in n or n.endswith(".bias")]
-    groups = [
+    groups: list[dict[str, Any]] = [
         {"params": [p for n, p in named if n.startswith("head.") and all(p is not q for q in no_decay)],
          "lr": tc.head_learning_rate, "weight_decay": tc.weight_decay},
         {"params": [p for n, p in named if not n.startswith("head.") and all(p is not q for q in no_decay)],
@@ -292,6 +293,8 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
         "versions": library_versions(),
         "train_seconds": round(train_seconds, 1),
         "best_epoch": best_epoch,
+        "epochs_run": len(history),
+        "stopped_by_time_budget": stopped_by_budget,
         "history": history,
         "temperature": model.temperature,
         "n_train_sentences": len(train_samples),

@@ -16,7 +16,7 @@ def cfg_file(tmp_path: Path, text: str) -> Path:
 
 def test_default_and_tiny_configs_load(root: Path) -> None:
     cfg = load_config(root / "configs" / "default.yaml")
-    assert cfg.training.learning_rate == pytest.approx(8e-4)  # YAML 1.1 reads 8e-4 as a string
+    assert cfg.training.learning_rate == pytest.approx(5e-4)  # YAML 1.1 reads 5e-4 as a string
     assert load_config(root / "configs" / "tiny.yaml").model.base == "tiny-random"
 
 

@@ -75,7 +75,7 @@ class Oracle:
 
     def pair_probs(self, items):
         out = []
-        for text, spans, pairs in items:
+        for text, _spans, pairs in items:
             rows = []
             for a, b in pairs:
                 lab = self.table.get((text, a, b), "none")
@@ -91,6 +91,7 @@ def test_score_pairs_honours_closed_world_false() -> None:
     # the oracle also predicts A->C support; it is not annotated, so it is not scored
     m, errors = score_pairs(Oracle({(s.text, 0, 1): "support", (s.text, 0, 2): "support"}), [s], bootstrap=0)
     assert m["n_pairs"] == 1 and m["macro_f1"] == pytest.approx(1 / 3) and errors == []
+    assert m["none_fpr"] is None  # no gold none pair: undefined, not 0
     m_closed, errors = score_pairs(Oracle({(s.text, 0, 1): "support", (s.text, 0, 2): "support"}),
                                    [parse_record({**rec, "closed_world": True})], bootstrap=0)
     assert m_closed["n_pairs"] == 6 and m_closed["none_fpr"] == pytest.approx(1 / 5) and len(errors) == 1
