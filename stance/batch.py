@@ -364,6 +364,9 @@ def run_job(opts: JobOptions, clf: Any = None) -> JobSummary:
         summary.records += len(chunk)
         if done.exists():
             info = json.loads(done.read_text())
+            if info.get("ids") != [r.id for r in chunk]:
+                raise InputError(f"{done}: the input records of chunk {k} differ from the original job's; "
+                                 "the inputs changed since the job began, so --resume cannot be exact")
             summary.ok += info["ok"]
             summary.failed += info["failed"]
             summary.rows += info["rows"]

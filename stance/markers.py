@@ -146,9 +146,9 @@ class MarkerEncoder:
             keep = list(range(start, end))
         else:  # two windows, one around each mention
             half = budget // 2
-            wa = [i for i in body if lo - half // 4 <= i < lo - half // 4 + half]
-            wb = [i for i in body if hi - half // 4 <= i < hi - half // 4 + half and i not in set(wa)]
-            keep = sorted(set(wa) | set(wb))
+            wa = {i for i in body if lo - half // 4 <= i < lo - half // 4 + half}
+            wb = {i for i in body if hi - half // 4 <= i < hi - half // 4 + half}
+            keep = sorted(wa | wb)
         new = [ids[0]] + [ids[i] for i in keep] + [ids[-1]]
         index = {old: k + 1 for k, old in enumerate(keep)}
         return new, (index[a], index[b])

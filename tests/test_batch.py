@@ -142,3 +142,17 @@ def test_ray_engine_matches_local(tmp_path: Path, tiny_run: Path, tiny_clf) -> N
         for ra, rb in zip(a, b, strict=True):
             for k, v in ra.items():
                 assert rb[k] == pytest.approx(v, abs=1e-4) if isinstance(v, float) else rb[k] == v
+
+
+def test_resume_refuses_changed_input(tmp_path: Path, tiny_clf) -> None:
+    from stance.errors import InputError
+
+    src = tmp_path / "in.jsonl"
+    make_jsonl(src, 6)
+    out = tmp_path / "out"
+    run_job(JobOptions(inputs=[str(src)], output=str(out), chunk_size=3, progress=False), clf=tiny_clf)
+    make_jsonl(src, 7)
+    src.write_text(src.read_text().replace('"doc0"', '"docX"'))
+    with pytest.raises(InputError, match="inputs changed"):
+        run_job(JobOptions(inputs=[str(src)], output=str(out), chunk_size=3, progress=False, resume=True),
+                clf=tiny_clf)
