@@ -60,6 +60,7 @@ class JobOptions:
     ray_workers: int = 2
     model: str | None = None
     threads: int | None = None
+    int8: bool = False
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -401,7 +402,7 @@ def _make_engine(opts: JobOptions, clf: Any) -> Any:
     if clf is None:
         from stance.classifier import load
 
-        clf = load(opts.model, batch_size=opts.batch_size, threads=opts.threads)
+        clf = load(opts.model, batch_size=opts.batch_size, threads=opts.threads, int8=opts.int8)
     return lambda chunk: classify_chunk(clf, chunk, opts)
 
 

@@ -220,6 +220,11 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
         )
     model, tokenizer = load_model(folder)
     if int8:
-        model.encoder = torch.ao.quantization.quantize_dynamic(model.encoder, {torch.nn.Linear}, dtype=torch.qint8)
+        import warnings
+
+        with warnings.catch_warnings():  # torch flags its quantised-tensor constructors as deprecated
+            warnings.simplefilter("ignore", UserWarning)
+            model.encoder = torch.ao.quantization.quantize_dynamic(model.encoder, {torch.nn.Linear},
+                                                                   dtype=torch.qint8)
     return StanceClassifier(model, tokenizer, extractor=extractor, batch_size=batch_size, threads=threads,
                             name=str(folder))

@@ -15,15 +15,24 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def _read_text(path: str) -> str:
+    from stance.errors import InputError
+
     if path == "-":
         return sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8")
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid UTF-8 at byte {exc.start}; save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from stance.classifier import load
 
-    clf = load(args.model, threads=args.threads)
+    clf = load(args.model, threads=args.threads, int8=args.int8)
     for path in args.inputs:
         doc = clf.predict(_read_text(path))
         if args.json:
@@ -90,7 +99,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
                       id_field=args.id_field, text_field=args.text_field, max_chars=args.max_chars,
                       max_sentence_chars=args.max_sentence_chars, engine=args.engine, ray_address=args.ray_address,
                       ray_workers=args.ray_workers, model=args.model, threads=args.threads,
-                      progress=not args.no_progress)
+                      progress=not args.no_progress, int8=args.int8)
     s = run_job(opts)
     rate = s.records / s.seconds if s.seconds else 0.0
     print(f"{s.records} records: {s.ok} classified, {s.failed} failed (see {args.output}/part-*.errors.jsonl); "
@@ -109,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", default=None, help="model folder (default: the shipped model)")
     s.add_argument("--json", action="store_true", help="one JSON document per input")
     s.add_argument("--threads", type=int, default=None)
+    s.add_argument("--int8", action="store_true", help="int8 encoder (faster; see benchmarks/speed.py)")
     s.set_defaults(func=cmd_predict)
 
     s = sub.add_parser("actors", help="print the actor mentions found in text files")
@@ -134,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ray-workers", type=int, default=2)
     s.add_argument("--model", default=None)
     s.add_argument("--threads", type=int, default=None)
+    s.add_argument("--int8", action="store_true", help="int8 encoder: about 1.5x faster, same macro-F1 (measured)")
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_classify)
 

@@ -221,6 +221,7 @@ def build_model(cfg: ModelConfig, seed: int = 0) -> tuple[StanceModel, Any]:
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     torch.manual_seed(seed)
     base_path = minilm_path() if cfg.base in ("minilm", "tiny-random") else Path(cfg.base)
     tokenizer = _load_tokenizer(base_path)
@@ -287,6 +288,7 @@ def load_model(path: str | Path, merge: bool = True) -> tuple[StanceModel, Any]:
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
 
     path = Path(path)
     cfg_file = path / "config.json"

@@ -23,7 +23,8 @@ class _Worker:
         from stance.classifier import load
 
         self.opts = JobOptions(**opts)
-        self.clf = load(self.opts.model, batch_size=self.opts.batch_size, threads=self.opts.threads or 1)
+        self.clf = load(self.opts.model, batch_size=self.opts.batch_size, threads=self.opts.threads or 1,
+                        int8=self.opts.int8)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         from stance.batch import Record, classify_records
