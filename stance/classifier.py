@@ -16,7 +16,7 @@ import torch
 
 from stance.errors import InputError
 from stance.labels import LABELS, sentiment
-from stance.markers import EncodedUnit, MarkerEncoder
+from stance.markers import EncodedUnit, MarkerEncoder, pad_batch
 from stance.types import Document, Mention, PairStance
 
 #: Where the shipped default model lives inside the package.
@@ -112,18 +112,8 @@ class StanceClassifier:
         return [[results[k][p] for p in pairs] for k, (_, _, pairs) in enumerate(items)]
 
     def _forward(self, units: Sequence[EncodedUnit], pad: int) -> torch.Tensor:
-        width = max(len(u.input_ids) for u in units)
-        ids = torch.full((len(units), width), pad, dtype=torch.long)  # (batch, seq)
-        mask = torch.zeros((len(units), width), dtype=torch.long)  # (batch, seq)
-        bidx, ps, pt = [], [], []
-        for i, u in enumerate(units):
-            ids[i, : len(u.input_ids)] = torch.tensor(u.input_ids)
-            mask[i, : len(u.input_ids)] = 1
-            for s, t in u.positions:
-                bidx.append(i)
-                ps.append(s)
-                pt.append(t)
-        return self.model(ids, mask, torch.tensor(bidx), torch.tensor(ps), torch.tensor(pt))  # (pairs, 4)
+        batch = pad_batch([u.input_ids for u in units], [u.positions for u in units], pad)
+        return self.model(*batch)  # (pairs, 4)
 
     @staticmethod
     def _stance(src: Mention, tgt: Mention, probs: list[float], sentence: int) -> PairStance:
@@ -224,6 +214,7 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
 
         with warnings.catch_warnings():  # torch flags its quantised-tensor constructors as deprecated
             warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
             model.encoder = torch.ao.quantization.quantize_dynamic(model.encoder, {torch.nn.Linear},
                                                                    dtype=torch.qint8)
     return StanceClassifier(model, tokenizer, extractor=extractor, batch_size=batch_size, threads=threads,

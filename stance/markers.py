@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 ACT_OPEN, ACT_CLOSE = "<act>", "</act>"
 SRC_OPEN, SRC_CLOSE = "<src>", "</src>"
@@ -48,6 +49,33 @@ class EncodedUnit:
     input_ids: tuple[int, ...]
     pairs: tuple[tuple[int, int], ...]
     positions: tuple[tuple[int, int], ...]
+
+
+def pad_batch(
+    sequences: Sequence[Sequence[int]], positions: Sequence[Sequence[tuple[int, int]]], pad: int
+) -> tuple[Any, Any, Any, Any, Any]:
+    """Pad token sequences into one batch; flatten each sequence's pair marker positions.
+
+    Returns:
+        input_ids (batch, seq), attention_mask (batch, seq), and per pair: batch index, source
+        marker position, target marker position (pairs,), as torch tensors.
+    """
+    import torch
+
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad, dtype=torch.long)  # (batch, seq)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)  # (batch, seq)
+    bidx: list[int] = []
+    ps: list[int] = []
+    pt: list[int] = []
+    for i, (seq, pos) in enumerate(zip(sequences, positions, strict=True)):
+        ids[i, : len(seq)] = torch.tensor(list(seq))
+        mask[i, : len(seq)] = 1
+        for s, t in pos:
+            bidx.append(i)
+            ps.append(s)
+            pt.append(t)
+    return ids, mask, torch.tensor(bidx), torch.tensor(ps), torch.tensor(pt)
 
 
 def mark_text(text: str, spans: Sequence[tuple[int, int]], roles: Sequence[tuple[str, str]]) -> str:

@@ -26,7 +26,7 @@ import torch
 from stance.config import Config
 from stance.data import Sample, load_samples
 from stance.labels import LABEL2ID, LABELS, STANCE_LABELS
-from stance.markers import MarkerEncoder
+from stance.markers import MarkerEncoder, pad_batch
 
 log = logging.getLogger("stance.train")
 
@@ -73,19 +73,10 @@ def encode_samples(samples: list[Sample], encoder: MarkerEncoder) -> list[dict[s
 
 
 def collate(rows: list[dict[str, Any]], pad: int) -> Batch:
-    width = max(len(r["input_ids"]) for r in rows)
-    ids = torch.full((len(rows), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    bidx, ps, pt, labels = [], [], [], []
-    for i, r in enumerate(rows):
-        n = len(r["input_ids"])
-        ids[i, :n] = torch.tensor(r["input_ids"])
-        mask[i, :n] = 1
-        bidx += [i] * len(r["pos_s"])
-        ps += r["pos_s"]
-        pt += r["pos_t"]
-        labels += r["labels"]
-    return Batch(ids, mask, torch.tensor(bidx), torch.tensor(ps), torch.tensor(pt), torch.tensor(labels))
+    ids, mask, bidx, ps, pt = pad_batch([r["input_ids"] for r in rows],
+                                        [list(zip(r["pos_s"], r["pos_t"], strict=True)) for r in rows], pad)
+    labels = torch.tensor([lab for r in rows for lab in r["labels"]])
+    return Batch(ids, mask, bidx, ps, pt, labels)
 
 
 def batches(rows: list[dict[str, Any]], size: int, pad: int, shuffle_seed: int | None) -> list[Batch]:
