@@ -1,6 +1,6 @@
 """Actor extraction: mention precision/recall against gold actors, id accuracy, and speed.
 
-    python benchmarks/actors.py [FILE.jsonl ...]
+    python benchmarks/actors.py [--spacy] [FILE.jsonl ...]
 
 Defaults: the seed gold, the project's test split and the PLOVER set. A
 predicted mention matches a gold actor when their character spans overlap.
@@ -72,8 +72,9 @@ def evaluate(path: Path, ex: ActorExtractor) -> dict[str, float]:
 
 
 def main() -> None:
-    files = [Path(p) for p in sys.argv[1:]] or [p for p in DEFAULT if p.is_file()]
-    ex = ActorExtractor()
+    args = [a for a in sys.argv[1:] if a != "--spacy"]
+    files = [Path(p) for p in args] or [p for p in DEFAULT if p.is_file()]
+    ex = ActorExtractor(tagger="spacy" if "--spacy" in sys.argv else None)
     print("| data | sentences | gold actors | recall | precision* | id accuracy (state GOV/MIL) |")
     print("|---|---|---|---|---|---|")
     texts: list[str] = []

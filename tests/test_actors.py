@@ -96,3 +96,19 @@ def test_gazetteer_is_versioned_data(root: Path) -> None:
     data = json.loads((root / "stance" / "resources" / "gazetteer.json").read_text(encoding="utf-8"))
     assert data["version"] and len(data["countries"]) >= 193
     assert len({c["iso3"] for c in data["countries"]}) == len(data["countries"])
+
+
+def test_spacy_tagger_adds_unlisted_names() -> None:
+    pytest.importorskip("spacy")
+    ex2 = ActorExtractor(tagger="spacy")
+    text = "Tarique Rahman criticised Kenya, and officials met in the Hague."
+    got = [(m.text, m.actor_id, m.type) for m in ex2.mentions(text)]
+    assert ("Tarique Rahman", None, None) in got and ("Kenya", "KEN", "GOV") in got
+    assert all(m[0] != "Hague" for m in got)  # a place after "in the"
+
+
+def test_unknown_tagger_is_an_input_error() -> None:
+    from stance.errors import InputError
+
+    with pytest.raises(InputError, match="unknown tagger"):
+        ActorExtractor(tagger="flair")
