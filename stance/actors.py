@@ -445,7 +445,7 @@ class ActorExtractor:
                 elif m.text in surnames:
                     ref = surnames[m.text]
                     m = Mention(m.text, m.start, m.end, ref.actor_id, ref.type)
-                elif first in _POSSESSIVE_PRONOUNS and first in ("its",):
+                elif first == "its":
                     prev_state = next((p for p in reversed(out) if p.actor_id and p.type == "GOV"
                                        and len(p.actor_id) == 3 and "." not in text[p.end:m.start]), None)
                     if prev_state is not None:
