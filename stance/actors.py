@@ -310,10 +310,9 @@ class ActorExtractor:
             out.append(Mention(text[start:end], start, end, c.actor_id, c.type))
         return out
 
-    def _lead(self, toks: list[tuple[str, int, int]], i: int) -> tuple[int, str | None, str | None] | None:
-        """A possessor/modifier at token i: adjective, state, organisation or agent -> (length, id, type)."""
-        adj = self._adjective(toks, i)
-        hit = self._lookup(toks, i)
+    @staticmethod
+    def _lead(adj: tuple[int, str] | None, hit: tuple[int, _Entry] | None) -> tuple[int, str | None, str | None] | None:
+        """A possessor/modifier from token i's adjective and phrase matches -> (length, id, type)."""
         if hit is not None and hit[1].kind == "place":
             return None
         if hit is not None and hit[1].kind in ("country", "org", "agent", "person") and (adj is None or hit[0] >= adj[0]):
@@ -345,7 +344,9 @@ class ActorExtractor:
             if hit and hit[1].kind in ("agent", "title"):
                 return _Cand(i, i + 1 + hit[0], None, hit[1].type or "GOV", "pronoun_agent")
             return None
-        lead = self._lead(toks, i)
+        adj = self._adjective(toks, i)
+        hit = self._lookup(toks, i)
+        lead = self._lead(adj, hit)
         if lead is not None:
             # modifier (+ possessive) + agent or title: "Myanmar junta", "India's Home Minister",
             # "junta's top diplomat", "Kenyan President William Ruto"
@@ -364,8 +365,6 @@ class ActorExtractor:
                 if lead[2] == "IGO" and nxt[1].type in ("GOV", "IGO", None):
                     typ = "IGO"
                 return _Cand(i, end, actor_id, typ, "compound")
-        adj = self._adjective(toks, i)
-        hit = self._lookup(toks, i)
         if adj is not None and (hit is None or hit[0] < adj[0]):
             j = i + adj[0]
             if j < len(toks) and toks[j][0].lower() in _STATE_ACT_NOUNS:

@@ -11,8 +11,9 @@
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
-from stance.data import GoldPair, Sample, Span
+from stance.data import Sample, Span
 
 
 def _rewrite(sample: Sample, replace: dict[int, str], tag: str, new_id: str) -> Sample:
@@ -42,13 +43,14 @@ def _rewrite(sample: Sample, replace: dict[int, str], tag: str, new_id: str) -> 
                   sample.pairs, sample.closed_world, sample.doc_id, meta)
 
 
-def _state_pool() -> tuple[dict[str, str], list[str]]:
-    """Map of state names/capitals/adjectives (lower-case) to their form, and the pool of names."""
+@lru_cache(maxsize=1)
+def _state_pool() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Present-day state names of the gazetteer: lower-cased for lookup, and as written."""
     from stance.actors import Gazetteer
 
-    gaz = Gazetteer.default()
-    names = [c["name"] for c in gaz.countries if c.get("iso3") not in {"SUN", "DDR", "FRG", "YUG", "CSK"}]
-    return {n.lower(): "name" for n in names}, names
+    names = tuple(c["name"] for c in Gazetteer.default().countries
+                  if c.get("iso3") not in {"SUN", "DDR", "FRG", "YUG", "CSK"})
+    return frozenset(n.lower() for n in names), names
 
 
 def substitute_actors(sample: Sample, rng: random.Random) -> Sample | None:
@@ -100,4 +102,4 @@ def augment(samples: list[Sample], rate: float, seed: int) -> list[Sample]:
     return list(samples) + extra
 
 
-__all__ = ["augment", "substitute_actors", "swap_direction", "GoldPair"]
+__all__ = ["augment", "substitute_actors", "swap_direction"]
