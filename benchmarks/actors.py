@@ -1,6 +1,6 @@
 """Actor extraction: mention precision/recall against gold actors, id accuracy, and speed.
 
-    python benchmarks/actors.py [--spacy] [FILE.jsonl ...]
+    python benchmarks/actors.py [--tagger none|learned|spacy] [FILE.jsonl ...]
 
 Defaults: the seed gold, the project's test split and the PLOVER set. A
 predicted mention matches a gold actor when their character spans overlap.
@@ -72,9 +72,15 @@ def evaluate(path: Path, ex: ActorExtractor) -> dict[str, float]:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if a != "--spacy"]
-    files = [Path(p) for p in args] or [p for p in DEFAULT if p.is_file()]
-    ex = ActorExtractor(tagger="spacy" if "--spacy" in sys.argv else None)
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("files", nargs="*", type=Path)
+    ap.add_argument("--tagger", choices=["none", "learned", "spacy"], default="none")
+    args = ap.parse_args()
+    files = args.files or [p for p in DEFAULT if p.is_file()]
+    ex = ActorExtractor(tagger=None if args.tagger == "none" else args.tagger)
+    print(f"tagger: {args.tagger}\n")
     print("| data | sentences | gold actors | recall | precision* | id accuracy (state GOV/MIL) |")
     print("|---|---|---|---|---|---|")
     texts: list[str] = []

@@ -1,16 +1,20 @@
 """Speed and memory of the inference paths, in one run on the same input.
 
     python benchmarks/speed.py [--data training/data/splits/test.jsonl] [--threads 2]
+                               [--reference runs/reference/model] [--model DIR]
 
 Rows (each measured in its own subprocess, so peak RSS is per path):
-- naive: a plain transformers forward per ordered pair (batch 1, fp32, typed markers);
+- naive: a plain forward per ordered pair (batch 1, fp32, typed markers);
 - reference: the per-pair model path (`markers.typed_pair.v1`, batched, fp32);
-- fast: the one-pass path of the shipped model (`markers.all_entities.v1`, one encoder pass per sentence);
-- fast-int8: the same with the encoder's linear layers in dynamic int8.
+- fast: the shipped model's path (one encoder pass per sentence), torch fp32;
+- fast-int8: the same with the encoder's linear layers in torch dynamic int8;
+- fast-onnx / fast-onnx-int8: the same model on ONNX Runtime, fp32 and per-channel int8
+  (exported once and cached before timing; skipped when onnxruntime is not installed).
 "pairs/s" uses the gold actors (pairs given); "sentences/s e2e" starts from raw
-text (sentence splitting, actor extraction, classification). The naive and
-reference rows use an untrained per-pair head of the same size: speed does not
-depend on the weights' values.
+text (sentence splitting, actor extraction with the default tagger, classification).
+The naive and reference rows use the model given by ``--reference`` (a trained
+per-pair model) or else an untrained per-pair model of the same size: speed does
+not depend on the weights' values.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ def _items(path: str, limit: int):
     return samples, items
 
 
-def run_one(kind: str, data: str, limit: int, threads: int, model: str | None) -> dict:
+def run_one(kind: str, data: str, limit: int, threads: int, model: str | None, reference: str | None) -> dict:
     import torch
 
     torch.set_num_threads(threads)
@@ -52,12 +56,15 @@ def run_one(kind: str, data: str, limit: int, threads: int, model: str | None) -
     n_pairs = sum(len(p) for _, _, p in items)
     out: dict = {"path": kind, "sentences": len(items), "pairs": n_pairs}
     if kind in ("naive", "reference"):
-        tmp = Path(tempfile.mkdtemp())
-        m, tok = build_model(ModelConfig(markers="markers.typed_pair.v1"), seed=0)
-        save_model(m, tok, tmp / "m")
-        clf = stance.load(tmp / "m", threads=threads)
+        if reference is None:
+            tmp = Path(tempfile.mkdtemp())
+            m, tok = build_model(ModelConfig(markers="markers.typed_pair.v1"), seed=0)
+            save_model(m, tok, tmp / "m")
+            reference = str(tmp / "m")
+        clf = stance.load(reference, threads=threads)
     else:
-        clf = stance.load(model, threads=threads, int8=(kind == "fast-int8"))
+        clf = stance.load(model, threads=threads, int8=kind.endswith("int8"),
+                          backend="onnx" if "onnx" in kind else "torch")
     clf.pair_probs(items[:4])  # warm-up
     t0 = time.perf_counter()
     if kind == "naive":
@@ -91,16 +98,25 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=200, help="sentences (naive runs on a quarter of them)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--model", default=None, help="model folder for the fast paths (default: shipped)")
+    ap.add_argument("--reference", default=None, help="trained per-pair model folder for the naive/reference rows")
     ap.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         limit = max(10, args.limit // 4) if args.one == "naive" else args.limit
-        print(json.dumps(run_one(args.one, args.data, limit, args.threads, args.model)))
+        print(json.dumps(run_one(args.one, args.data, limit, args.threads, args.model, args.reference)))
         return
     rows = []
-    for kind in ("naive", "reference", "fast", "fast-int8"):
+    kinds = ["naive", "reference", "fast", "fast-int8"]
+    try:
+        import onnxruntime  # noqa: F401
+
+        kinds += ["fast-onnx", "fast-onnx-int8"]
+    except ImportError:
+        print("onnxruntime not installed: no ONNX rows (pip install -e '.[onnx]')", file=sys.stderr)
+    for kind in kinds:
         cmd = [sys.executable, __file__, "--one", kind, "--data", args.data, "--limit", str(args.limit),
-               "--threads", str(args.threads)] + (["--model", args.model] if args.model else [])
+               "--threads", str(args.threads)] + (["--model", args.model] if args.model else []) + \
+              (["--reference", args.reference] if args.reference else [])
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode != 0:
             print(res.stderr[-2000:], file=sys.stderr)

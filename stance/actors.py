@@ -47,6 +47,11 @@ _STATE_ACT_NOUNS = {
 }
 
 
+#: Never a mention on their own (a tagger sometimes marks a capitalised "We" opening a quote).
+_PRONOUNS = {"i", "we", "you", "he", "she", "it", "they", "us", "them", "this", "that", "these", "those", "our",
+             "their", "his", "her", "its", "my", "your"}
+
+
 def _norm(tok: str) -> str:
     return tok.replace("’", "'")
 
@@ -196,6 +201,24 @@ class SpacyTagger:
         return [(e.start_char, e.end_char, e.label_) for e in self.nlp(text).ents if e.label_ in _SPACY_LABELS]
 
 
+class LearnedTagger:
+    """The corpus-trained perceptron tagger (`stance.tagger`) behind the same interface as `SpacyTagger`."""
+
+    name = "learned"
+
+    def __init__(self) -> None:
+        from stance.tagger import PerceptronTagger
+
+        self.model = PerceptronTagger.load()
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        return [(a, b, "ACTOR") for a, b in self.model.spans(text)]
+
+
+#: Accepted values of ``ActorExtractor(tagger=...)``.
+TAGGERS: tuple[str | None, ...] = (None, "learned", "spacy")
+
+
 class ActorExtractor:
     """Finds actor mentions with exact offsets in raw text.
 
@@ -208,14 +231,17 @@ class ActorExtractor:
     def __init__(self, gazetteer: Gazetteer | None = None, tagger: str | None = None) -> None:
         """Args:
             gazetteer: phrase tables (default: the shipped gazetteer).
-            tagger: None (gazetteer only, fast) or "spacy" (adds spaCy NER spans the gazetteer missed).
+            tagger: None (gazetteer only), "learned" (adds the spans of the perceptron tagger trained
+                on the corpus, `stance.tagger`; fast) or "spacy" (adds spaCy NER spans; slow).
+                Tagger spans never override a gazetteer mention they overlap.
         """
         from stance.errors import InputError
 
         self.gaz = gazetteer or Gazetteer.default()
-        if tagger not in (None, "spacy"):
-            raise InputError(f"unknown tagger {tagger!r}: use none or spacy")
-        self.tagger = SpacyTagger() if tagger == "spacy" else None
+        if tagger not in TAGGERS:
+            raise InputError(f"unknown tagger {tagger!r}: use one of {', '.join(str(t) for t in TAGGERS)}")
+        self.tagger: SpacyTagger | LearnedTagger | None = (
+            SpacyTagger() if tagger == "spacy" else LearnedTagger() if tagger == "learned" else None)
 
     # -- public ---------------------------------------------------------------------------------------
     def extract(self, text: str) -> tuple[list[Sentence], list[Mention]]:
@@ -242,8 +268,13 @@ class ActorExtractor:
                 continue
             if not any(s.start <= a and b <= s.end for s in sentences):
                 continue
+            if span_text.lower() in _PRONOUNS:
+                continue  # the codebook annotates named or described actors, never pronouns
+            known = self.gaz.exact.get(_key(span_text, False))
+            if known is not None and known.kind in ("country", "capital"):
+                continue  # the gazetteer knows this place name and its rules left it out ("in Myanmar's capital X")
             before = text[max(0, a - 30):a].lower().split()
-            if label == "GPE" and before and (before[-1] in _LOCATIVE or before[-1] == "the" and len(before) > 1
+            if label in ("GPE", "ACTOR") and before and (before[-1] in _LOCATIVE or before[-1] == "the" and len(before) > 1
                                               and before[-2] in _LOCATIVE):
                 continue  # "in the Hague", "in Kharkiv": a place
             key = _key(span_text, False)
@@ -254,6 +285,13 @@ class ActorExtractor:
             extra.append(Mention(span_text, a, b, actor_id, typ))
             taken.append((a, b))
         return sorted(mentions + extra, key=lambda m: m.start)
+
+    def gazetteer_mentions(self, text: str) -> list[Mention]:
+        """Mentions from the gazetteer and rules alone (no tagger), resolved across ``text``."""
+        mentions: list[Mention] = []
+        for s in split_sentences(text):
+            mentions.extend(self._sentence_mentions(text, s.start, s.end))
+        return self._resolve(text, mentions)
 
     def mentions(self, text: str) -> list[Mention]:
         """All mentions of ``text`` (offsets into ``text``)."""

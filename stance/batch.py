@@ -61,6 +61,9 @@ class JobOptions:
     model: str | None = None
     threads: int | None = None
     int8: bool = False
+    backend: str = "torch"
+    tagger: str | None = "default"  # "default": the extractor's default tagger
+    same_entity: bool = True  # codebook rules 11/12 after the model (stance.coref)
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -69,7 +72,18 @@ class JobOptions:
         return {"inputs": [str(Path(p).resolve()) for p in self.inputs], "format": self.fmt,
                 "granularity": self.granularity, "chunk_size": self.chunk_size, "lines": self.lines,
                 "id_field": self.id_field, "text_field": self.text_field, "model": self.model or "default",
-                "max_chars": self.max_chars, "max_sentence_chars": self.max_sentence_chars}
+                "max_chars": self.max_chars, "max_sentence_chars": self.max_sentence_chars,
+                "int8": self.int8, "backend": self.backend, "tagger": self.tagger,
+                "same_entity": self.same_entity}
+
+    def load_classifier(self, threads: int | None = None) -> Any:
+        """The classifier these options describe (model, backend, int8 and actor tagger)."""
+        from stance.actors import ActorExtractor
+        from stance.classifier import load
+
+        extractor = ActorExtractor() if self.tagger == "default" else ActorExtractor(tagger=self.tagger)
+        return load(self.model, batch_size=self.batch_size, threads=threads if threads is not None else self.threads,
+                    int8=self.int8, backend=self.backend, extractor=extractor, same_entity=self.same_entity)
 
 
 # -- reading ---------------------------------------------------------------------------------------------
@@ -400,9 +414,7 @@ def _make_engine(opts: JobOptions, clf: Any) -> Any:
     if opts.engine != "local":
         raise InputError(f"--engine must be local or ray, got {opts.engine!r}")
     if clf is None:
-        from stance.classifier import load
-
-        clf = load(opts.model, batch_size=opts.batch_size, threads=opts.threads, int8=opts.int8)
+        clf = opts.load_classifier()
     return lambda chunk: classify_chunk(clf, chunk, opts)
 
 

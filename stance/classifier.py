@@ -65,13 +65,15 @@ class StanceClassifier:
     """
 
     def __init__(self, model: Any, tokenizer: Any, *, extractor: Any = None, batch_size: int = 32,
-                 threads: int | None = None, name: str = "") -> None:
+                 threads: int | None = None, name: str = "", same_entity: bool = True) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.encoder = MarkerEncoder(tokenizer, model.cfg.markers, model.cfg.max_length)
         self._extractor = extractor
         self.batch_size = batch_size
         self.name = name
+        #: apply codebook rules 11/12 (`stance.coref`): stances carry over to co-referent mentions
+        self.same_entity = same_entity
         if threads is not None:
             torch.set_num_threads(threads)
 
@@ -84,15 +86,35 @@ class StanceClassifier:
         return self._extractor
 
     # -- core --------------------------------------------------------------------------------------------
-    def pair_probs(self, items: Sequence[tuple[str, Sequence[tuple[int, int]], Sequence[tuple[int, int]]]]) -> list[list[list[float]]]:
+    def pair_probs(self, items: Sequence[tuple[str, Sequence[tuple[int, int]], Sequence[tuple[int, int]]]],
+                   ids: Sequence[Sequence[tuple[str | None, str | None]]] | None = None) -> list[list[list[float]]]:
         """Calibrated probabilities for many sentences at once.
 
         Args:
             items: per sentence, (text, actor spans as char offsets, ordered pairs as actor indices).
+            ids: per sentence, (actor_id, type) per span when known; used by the co-reference
+                rules (``same_entity``), which otherwise look the spans up in the gazetteer.
 
         Returns:
             per sentence, per requested pair, the four probabilities in ``LABELS`` order.
         """
+        raw = self.model_probs(items)
+        if not self.same_entity:
+            return raw
+        from stance.coref import entity_keys, propagate
+
+        out = []
+        for k, ((text, spans, pairs), probs) in enumerate(zip(items, raw, strict=True)):
+            if len(spans) < 3:  # co-referents need a third mention to share a stance with
+                out.append(probs)
+                continue
+            state, side = entity_keys(self.extractor, text, spans, None if ids is None else ids[k])
+            out.append(propagate(pairs, probs, state, side))
+        return out
+
+    def model_probs(self, items: Sequence[tuple[str, Sequence[tuple[int, int]], Sequence[tuple[int, int]]]]
+                    ) -> list[list[list[float]]]:
+        """`pair_probs` as the model gives them, each pair on its own (no co-reference rules)."""
         units: list[tuple[int, EncodedUnit]] = []
         for k, (text, spans, pairs) in enumerate(items):
             units.extend((k, u) for u in self.encoder.encode(text, spans, pairs))
@@ -103,7 +125,8 @@ class StanceClassifier:
             for b in range(0, len(order), self.batch_size):
                 chunk = [units[i] for i in order[b:b + self.batch_size]]
                 logits = self._forward([u for _, u in chunk], pad)
-                probs = torch.softmax(logits / self.model.temperature, dim=-1).tolist()
+                bias = torch.tensor(getattr(self.model, "logit_bias", [0.0] * len(LABELS)), dtype=logits.dtype)
+                probs = torch.softmax(logits / self.model.temperature + bias, dim=-1).tolist()
                 r = 0
                 for k, u in chunk:
                     for pair in u.pairs:
@@ -112,7 +135,7 @@ class StanceClassifier:
         return [[results[k][p] for p in pairs] for k, (_, _, pairs) in enumerate(items)]
 
     def _forward(self, units: Sequence[EncodedUnit], pad: int) -> torch.Tensor:
-        batch = pad_batch([u.input_ids for u in units], [u.positions for u in units], pad)
+        batch = pad_batch([u.input_ids for u in units], [u.positions for u in units], pad, units)
         return self.model(*batch)  # (pairs, 4)
 
     @staticmethod
@@ -172,7 +195,8 @@ class StanceClassifier:
                 pairs = [(s, t) for s in range(len(ms)) for t in range(len(ms)) if s != t]
                 items.append((sent.text, spans, pairs))
                 index.append((d, sent.index, ms, pairs))
-        all_probs = self.pair_probs(items) if items else []
+        ids = [[(m.actor_id, m.type) for m in ms] for _, _, ms, _ in index]
+        all_probs = self.pair_probs(items, ids) if items else []
         found: list[list[PairStance]] = [[] for _ in texts]
         for (d, si, ms, pairs), probs in zip(index, all_probs, strict=True):
             for (s, t), p in zip(pairs, probs, strict=True):
@@ -186,7 +210,8 @@ class StanceClassifier:
 
 
 def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int | None = None,
-         extractor: Any = None, int8: bool = False) -> StanceClassifier:
+         extractor: Any = None, int8: bool = False, backend: str = "torch",
+         same_entity: bool = True) -> StanceClassifier:
     """Load a classifier: the shipped default model, or the model folder at ``path``.
 
     Args:
@@ -195,6 +220,9 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
         threads: torch intra-op threads (None: torch's default).
         extractor: an actor extractor (default: the gazetteer extractor).
         int8: quantise the encoder's linear layers to int8 (dynamic, per row) for speed.
+        backend: "torch", or "onnx" (ONNX Runtime; exported once and cached, see
+            `stance.onnx_backend`; with ``int8`` ONNX Runtime's per-channel int8).
+        same_entity: apply codebook rules 11/12 after the model (`stance.coref`).
 
     Raises:
         ModelLoadError: the folder is missing or holds inconsistent files.
@@ -208,7 +236,18 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
             f"no shipped model at {folder}: train one with `stance train configs/default.yaml` "
             "and pass its folder to stance.load(PATH)"
         )
+    if backend not in ("torch", "onnx"):
+        raise InputError(f"unknown backend {backend!r}: use torch or onnx")
     model, tokenizer = load_model(folder)
+    if backend == "onnx":
+        from stance.onnx_backend import load_onnx
+
+        if threads is not None:
+            torch.set_num_threads(threads)
+        onnx_model = load_onnx(folder, model, tokenizer, int8=int8, threads=threads)
+        return StanceClassifier(onnx_model, tokenizer, extractor=extractor, batch_size=batch_size,
+                                threads=threads, name=f"{folder} (onnx{', int8' if int8 else ''})",
+                                same_entity=same_entity)
     if int8:
         import warnings
 
@@ -218,4 +257,4 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
             model.encoder = torch.ao.quantization.quantize_dynamic(model.encoder, {torch.nn.Linear},
                                                                    dtype=torch.qint8)
     return StanceClassifier(model, tokenizer, extractor=extractor, batch_size=batch_size, threads=threads,
-                            name=str(folder))
+                            name=str(folder), same_entity=same_entity)

@@ -30,10 +30,10 @@ def _read_text(path: str) -> str:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from stance.actors import ActorExtractor
     from stance.classifier import load
 
-    clf = load(args.model, threads=args.threads, int8=args.int8, extractor=ActorExtractor(tagger=args.tagger))
+    clf = load(args.model, threads=args.threads, int8=args.int8, backend=args.backend,
+               extractor=_extractor(args.tagger), same_entity=not args.no_rules)
     for path in args.inputs:
         doc = clf.predict(_read_text(path))
         if args.json:
@@ -49,9 +49,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_actors(args: argparse.Namespace) -> int:
-    from stance.actors import ActorExtractor
-
-    ex = ActorExtractor(tagger=args.tagger)
+    ex = _extractor(args.tagger)
     for path in args.inputs:
         sentences, mentions = ex.extract(_read_text(path))
         for s in sentences:
@@ -88,7 +86,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from stance.report import run_evaluation
 
     run_evaluation(args.data, model=args.model, baselines=args.baseline, mode=args.mode, report=args.report,
-                   train_files=args.train, bootstrap=args.bootstrap)
+                   train_files=args.train, bootstrap=args.bootstrap, tagger=args.tagger, backend=args.backend,
+                   int8=args.int8, same_entity=not args.no_rules)
     return 0
 
 
@@ -100,13 +99,34 @@ def cmd_classify(args: argparse.Namespace) -> int:
                       id_field=args.id_field, text_field=args.text_field, max_chars=args.max_chars,
                       max_sentence_chars=args.max_sentence_chars, engine=args.engine, ray_address=args.ray_address,
                       ray_workers=args.ray_workers, model=args.model, threads=args.threads,
-                      progress=not args.no_progress, int8=args.int8)
+                      progress=not args.no_progress, int8=args.int8, backend=args.backend,
+                      tagger=None if args.tagger == "none" else args.tagger, same_entity=not args.no_rules)
     s = run_job(opts)
     rate = s.records / s.seconds if s.seconds else 0.0
     print(f"{s.records} records: {s.ok} classified, {s.failed} failed (see {args.output}/part-*.errors.jsonl); "
           f"{s.rows} rows; {s.chunks_done} chunks written, {s.chunks_skipped} already done; "
           f"{s.seconds:.1f} s ({rate:.1f} docs/s)")
     return 1 if s.failed else 0
+
+
+def _extractor(tagger: str):  # type: ignore[no-untyped-def]
+    from stance.actors import ActorExtractor
+
+    return ActorExtractor() if tagger == "default" else ActorExtractor(tagger=None if tagger == "none" else tagger)
+
+
+def _add_tagger(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--tagger", choices=["default", "none", "learned", "spacy"], default="default",
+                   help="actor tagger beside the gazetteer: learned (corpus-trained, fast), spacy (spaCy NER, "
+                        "slow, needs the spacy extra), none (gazetteer only); default: the extractor's default")
+
+
+def _add_backend_and_tagger(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--backend", choices=["torch", "onnx"], default="torch",
+                   help="onnx: ONNX Runtime (exported once, cached; needs the onnx extra)")
+    s.add_argument("--no-rules", action="store_true",
+                   help="the model alone, without the codebook's co-reference rules 11/12 (stance.coref)")
+    _add_tagger(s)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,13 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="one JSON document per input")
     s.add_argument("--threads", type=int, default=None)
     s.add_argument("--int8", action="store_true", help="int8 encoder (faster; see benchmarks/speed.py)")
-    s.add_argument("--tagger", choices=["spacy"], default=None,
-                   help="add spaCy NER to the gazetteer (higher actor recall, slower; needs the spacy extra)")
+    _add_backend_and_tagger(s)
     s.set_defaults(func=cmd_predict)
 
     s = sub.add_parser("actors", help="print the actor mentions found in text files")
     s.add_argument("inputs", nargs="+")
-    s.add_argument("--tagger", choices=["spacy"], default=None, help="add spaCy NER to the gazetteer")
+    _add_tagger(s)
     s.set_defaults(func=cmd_actors)
 
     s = sub.add_parser("classify", help="batch job over files/folders: streaming, resumable, exactly once")
@@ -149,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", default=None)
     s.add_argument("--threads", type=int, default=None)
     s.add_argument("--int8", action="store_true", help="int8 encoder: about 1.5x faster, same macro-F1 (measured)")
+    _add_backend_and_tagger(s)
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_classify)
 
@@ -172,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--train", nargs="*", default=["training/data/splits/train.jsonl"],
                    help="training files for the tfidf/majority baselines")
     s.add_argument("--bootstrap", type=int, default=1000)
+    s.add_argument("--int8", action="store_true", help="score the int8 model")
+    _add_backend_and_tagger(s)
     s.set_defaults(func=cmd_evaluate)
     return p
 

@@ -71,6 +71,8 @@ class TrainingConfig:
     label_smoothing: float = 0.0
     early_stopping_patience: int = 3
     calibrate: bool = True
+    #: also fit a per-label logit bias on dev (undoes the prior shift of class weighting)
+    calibrate_bias: bool = False
     threads: int = 2
     log_every: int = 50
     #: Stop after this many seconds of training (0 = no limit); the best checkpoint is kept.

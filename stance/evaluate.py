@@ -139,11 +139,14 @@ def score_e2e(clf: Any, samples: Sequence[Sample]) -> tuple[dict[str, Any], list
 
 
 def evaluate_model(model: Any, files: Sequence[str | Path], *, mode: str = "pairs",
-                   bootstrap: int = 1000) -> dict[str, Any]:
-    """Metrics of a model (a folder path or a loaded classifier) on annotated files."""
+                   bootstrap: int = 1000, same_entity: bool = True) -> dict[str, Any]:
+    """Metrics of a model (a folder path or a loaded classifier) on annotated files.
+
+    ``same_entity`` (for a folder path): apply the co-reference rules as `stance.load` does.
+    """
     from stance.classifier import StanceClassifier, load
 
-    clf = model if isinstance(model, StanceClassifier) else load(model)
+    clf = model if isinstance(model, StanceClassifier) else load(model, same_entity=same_entity)
     samples = load_samples(*files)
     if mode == "e2e":
         return score_e2e(clf, samples)[0]

@@ -8,6 +8,16 @@ Two versioned strategies share one pair head (``stance.model``):
     is classified from the two vectors, the context between them and [CLS].
     Cost grows with sentences, not pairs. This is the shipped default.
 
+``markers.levitated_pairs.v1`` (one pass per sentence, pair-aware)
+    The text is marked as in ``all_entities.v1``; then, for every ordered pair,
+    two *levitated* marker tokens are appended after [SEP]: ``<src>`` sharing
+    the position id of the source's ``<act>`` and ``<tgt>`` sharing the target's
+    (the packed levitated markers of PURE's approximation model, Zhong & Chen
+    2021). Text tokens attend only to text, so the text encoding is the same
+    for every pair; each levitated token attends to the text and to its
+    partner, so every pair gets its own direction-aware vectors from all
+    encoder layers. Cost grows with sentences plus two tokens per pair.
+
 ``markers.typed_pair.v1`` (one pass per ordered pair, the reference)
     Only the pair is marked, with different markers for each role:
     ``<src> ... </src>`` and ``<tgt> ... </tgt>`` (typed markers as in Zhou &
@@ -32,8 +42,12 @@ MARKER_TOKENS: tuple[str, ...] = (ACT_OPEN, ACT_CLOSE, SRC_OPEN, SRC_CLOSE, TGT_
 #: Names -> (description); the explicit registry the config refers to.
 STRATEGIES: dict[str, str] = {
     "markers.all_entities.v1": "one pass per sentence, all actors marked <act>..</act>",
+    "markers.levitated_pairs.v1": "one pass per sentence, <act> markers plus levitated <src>/<tgt> per pair",
     "markers.typed_pair.v1": "one pass per ordered pair, <src>..</src> and <tgt>..</tgt>",
 }
+
+#: At most this many ordered pairs share one levitated unit (longer lists are split).
+MAX_LEVITATED_PAIRS = 40
 
 
 @dataclass(frozen=True)
@@ -44,21 +58,29 @@ class EncodedUnit:
         input_ids: token ids including [CLS]/[SEP].
         pairs: (source_actor, target_actor) indices into the sentence's actor list.
         positions: token index of each pair's (source marker, target marker).
+        n_text: for levitated units, the number of text tokens; the levitated tokens
+            follow them, and ``position_ids`` gives every token's position.
     """
 
     input_ids: tuple[int, ...]
     pairs: tuple[tuple[int, int], ...]
     positions: tuple[tuple[int, int], ...]
+    n_text: int | None = None
+    position_ids: tuple[int, ...] | None = None
 
 
 def pad_batch(
-    sequences: Sequence[Sequence[int]], positions: Sequence[Sequence[tuple[int, int]]], pad: int
-) -> tuple[Any, Any, Any, Any, Any]:
+    sequences: Sequence[Sequence[int]], positions: Sequence[Sequence[tuple[int, int]]], pad: int,
+    units: Sequence[EncodedUnit] | None = None,
+) -> tuple[Any, ...]:
     """Pad token sequences into one batch; flatten each sequence's pair marker positions.
 
     Returns:
-        input_ids (batch, seq), attention_mask (batch, seq), and per pair: batch index, source
-        marker position, target marker position (pairs,), as torch tensors.
+        input_ids (batch, seq), attention_mask, and per pair: batch index, source marker
+        position, target marker position (pairs,), as torch tensors. The mask is
+        (batch, seq) for plain units; when ``units`` holds levitated units it is a boolean
+        (batch, 1, seq, seq) mask (True = may attend) and a sixth tensor, position_ids
+        (batch, seq), follows.
     """
     import torch
 
@@ -75,7 +97,19 @@ def pad_batch(
             bidx.append(i)
             ps.append(s)
             pt.append(t)
-    return ids, mask, torch.tensor(bidx), torch.tensor(ps), torch.tensor(pt)
+    flat = (torch.tensor(bidx), torch.tensor(ps), torch.tensor(pt))
+    if not units or all(u.n_text is None for u in units):
+        return (ids, mask, *flat)
+    pos_ids = torch.zeros((len(sequences), width), dtype=torch.long)  # (batch, seq)
+    attend = torch.zeros((len(sequences), 1, width, width), dtype=torch.bool)  # (batch, 1, query, key)
+    for i, u in enumerate(units):
+        n = len(u.input_ids)
+        n_text = n if u.n_text is None else u.n_text
+        pos_ids[i, :n] = torch.tensor(list(u.position_ids or range(n)))
+        attend[i, 0, :, :n_text] = True  # every query (padding included) sees the text
+        for k in range(n_text, n, 2):  # a levitated pair sees its partner and itself
+            attend[i, 0, k:k + 2, k:k + 2] = True
+    return ids, attend, *flat, pos_ids
 
 
 def mark_text(text: str, spans: Sequence[tuple[int, int]], roles: Sequence[tuple[str, str]]) -> str:
@@ -126,6 +160,8 @@ class MarkerEncoder:
             return []
         if self.strategy == "markers.all_entities.v1":
             return self._encode_all(text, spans, pairs)
+        if self.strategy == "markers.levitated_pairs.v1":
+            return [lev for u in self._encode_all(text, spans, pairs) for lev in self._levitate(u)]
         return [self._encode_pair(text, spans, p) for p in pairs]
 
     def _encode_all(self, text: str, spans: Sequence[tuple[int, int]], pairs: Sequence[tuple[int, int]]) -> list[EncodedUnit]:
@@ -151,6 +187,20 @@ class MarkerEncoder:
             win, (ps, pt) = self._window(ids, pos_of[s], pos_of[t])
             units.append(EncodedUnit(tuple(win), tuple(both), tuple((ps, pt) if p == (s, t) else (pt, ps) for p in both)))
         return units
+
+    def _levitate(self, unit: EncodedUnit) -> list[EncodedUnit]:
+        """Append a levitated (<src>, <tgt>) token pair per ordered pair of a marked unit."""
+        text = list(unit.input_ids)
+        n_text = len(text)
+        out = []
+        for c in range(0, len(unit.pairs), MAX_LEVITATED_PAIRS):
+            pairs = unit.pairs[c:c + MAX_LEVITATED_PAIRS]
+            marks = unit.positions[c:c + MAX_LEVITATED_PAIRS]
+            ids = text + [self.ids[SRC_OPEN], self.ids[TGT_OPEN]] * len(pairs)
+            pos = list(range(n_text)) + [p for st in marks for p in st]
+            lev = tuple((n_text + 2 * k, n_text + 2 * k + 1) for k in range(len(pairs)))
+            out.append(EncodedUnit(tuple(ids), tuple(pairs), lev, n_text, tuple(pos)))
+        return out
 
     def _encode_pair(self, text: str, spans: Sequence[tuple[int, int]], pair: tuple[int, int]) -> EncodedUnit:
         s, t = pair

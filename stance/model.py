@@ -112,20 +112,32 @@ def merge_lora(module: nn.Module) -> None:
 
 
 class PairHead(nn.Module):
-    """Scores an ordered pair from [src; tgt; src*tgt; mean(between); CLS]."""
+    """Scores an ordered pair from [src; tgt; src*tgt; mean(between); CLS] (+ [lev_src; lev_tgt]).
 
-    def __init__(self, hidden: int, head_hidden: int, dropout: float, n_labels: int) -> None:
+    With levitated markers the two levitated vectors of the pair are appended.
+    """
+
+    def __init__(self, hidden: int, head_hidden: int, dropout: float, n_labels: int, levitated: bool = False) -> None:
         super().__init__()
+        self.levitated = levitated
         self.net = nn.Sequential(
             nn.Dropout(dropout),
-            nn.Linear(5 * hidden, head_hidden),
+            nn.Linear((7 if levitated else 5) * hidden, head_hidden),
             nn.GELU(),
             nn.Dropout(dropout),
             nn.Linear(head_hidden, n_labels),
         )
 
-    def forward(self, hidden: torch.Tensor, batch_idx: torch.Tensor, pos_s: torch.Tensor, pos_t: torch.Tensor) -> torch.Tensor:
-        # hidden: (batch, seq, dim); batch_idx, pos_s, pos_t: (pairs,)
+    def forward(self, hidden: torch.Tensor, batch_idx: torch.Tensor, pos_s: torch.Tensor, pos_t: torch.Tensor,
+                position_ids: torch.Tensor | None = None) -> torch.Tensor:
+        # hidden: (batch, seq, dim); batch_idx, pos_s, pos_t: (pairs,); position_ids: (batch, seq)
+        extra: list[torch.Tensor] = []
+        if self.levitated:
+            if position_ids is None:
+                raise ValueError("levitated markers need position_ids")
+            extra = [hidden[batch_idx, pos_s], hidden[batch_idx, pos_t]]  # (pairs, dim) each
+            pos_s = position_ids[batch_idx, pos_s]  # the text <act> markers the levitated tokens sit on
+            pos_t = position_ids[batch_idx, pos_t]
         src = hidden[batch_idx, pos_s]  # (pairs, dim)
         tgt = hidden[batch_idx, pos_t]  # (pairs, dim)
         cls = hidden[batch_idx, 0]  # (pairs, dim)
@@ -136,7 +148,7 @@ class PairHead(nn.Module):
         total = csum[batch_idx, hi - 1] - csum[batch_idx, lo]  # (pairs, dim)
         count = (hi - lo - 1).clamp(min=1).unsqueeze(-1).to(hidden.dtype)  # (pairs, 1)
         between = total / count
-        feats = torch.cat([src, tgt, src * tgt, between, cls], dim=-1)  # (pairs, 5*dim)
+        feats = torch.cat([src, tgt, src * tgt, between, cls, *extra], dim=-1)  # (pairs, 5 or 7 * dim)
         return self.net(feats)  # (pairs, n_labels)
 
 
@@ -147,8 +159,10 @@ class StanceModel(nn.Module):
         super().__init__()
         self.encoder = encoder
         self.cfg = cfg
-        self.head = PairHead(hidden, cfg.head_hidden, cfg.head_dropout, len(LABELS))
+        self.head = PairHead(hidden, cfg.head_hidden, cfg.head_dropout, len(LABELS),
+                             levitated=cfg.markers == "markers.levitated_pairs.v1")
         self.temperature = 1.0
+        self.logit_bias = [0.0] * len(LABELS)  # added to logits / temperature (dev-fitted calibration)
 
     def forward(
         self,
@@ -157,10 +171,15 @@ class StanceModel(nn.Module):
         batch_idx: torch.Tensor,
         pos_s: torch.Tensor,
         pos_t: torch.Tensor,
+        position_ids: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+        if attention_mask.dim() == 4:  # levitated: boolean (batch, 1, query, key) -> additive float
+            dtype = self.encoder.get_input_embeddings().markers.dtype  # type: ignore[operator,union-attr]
+            attention_mask = torch.zeros(attention_mask.shape, dtype=dtype, device=attention_mask.device
+                                         ).masked_fill(~attention_mask.bool(), torch.finfo(dtype).min)
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids)
         hidden = out.last_hidden_state  # (batch, seq, hidden)
-        return self.head(hidden, batch_idx, pos_s, pos_t)  # (pairs, 4)
+        return self.head(hidden, batch_idx, pos_s, pos_t, position_ids)  # (pairs, 4)
 
     def trainable_state(self, base_is_pip: bool) -> dict[str, torch.Tensor]:
         """The tensors that make this model differ from its base (what is saved)."""
@@ -265,6 +284,7 @@ def save_model(model: StanceModel, tokenizer: Any, out: Path, card: str | None =
         "model": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(cfg).items()},
         "base_sha256": base_hash,
         "temperature": float(model.temperature),
+        "logit_bias": [float(v) for v in model.logit_bias],
         "labels": list(LABELS),
         **(extra or {}),
     }
@@ -354,6 +374,10 @@ def load_model(path: str | Path, merge: bool = True) -> tuple[StanceModel, Any]:
             f"{adapter}: weights do not fit the model (missing {bad_missing[:5]}, unexpected {result.unexpected_keys[:5]})"
         )
     model.temperature = float(meta.get("temperature", 1.0))
+    bias = meta.get("logit_bias", [0.0] * len(LABELS))
+    if not (isinstance(bias, list) and len(bias) == len(LABELS)):
+        raise ModelLoadError(f"{cfg_file}: stance.logit_bias must list {len(LABELS)} numbers, got {bias!r}")
+    model.logit_bias = [float(v) for v in bias]
     model.eval()
     if merge:
         merge_lora(model.encoder)

@@ -34,6 +34,9 @@ def write_model_card(model_dir: Path, provenance: dict[str, Any], metrics: dict[
                             "test (held out)": metrics.get("test")}
     for path, m in (metrics.get("external") or {}).items():
         rows[f"external: {Path(path).name}"] = m
+    bias = provenance.get("logit_bias")
+    calib = f"calibration temperature {provenance['temperature']}" + (
+        f" and logit bias {bias} (none, support, opposition, accusation)" if bias and any(bias) else "")
     card = f"""# stance pair classifier
 
 Labels the stance of the first actor toward the second in one sentence:
@@ -45,10 +48,14 @@ support, opposition, accusation or none (codebook v1.1).
 - Trained {provenance['train_seconds']} s on 2 CPU threads ({provenance.get('epochs_run', '?')} epochs run, stopped by
   the time budget: {provenance.get('stopped_by_time_budget', '?')}) on {provenance['n_train_sentences']} training
   sentences including augmented copies ({provenance['n_train_pairs']} ordered pairs); best dev epoch
-  {provenance['best_epoch']}; calibration temperature {provenance['temperature']} (fitted on dev).
+  {provenance['best_epoch']}; {calib} (fitted on dev).
 - Git commit: `{provenance['git_commit']}`; library versions in `provenance.json` of the run.
 
 ## Scores (pairs mode: gold actors given)
+
+Scores of `stance.load()` on this model: the model, then the codebook's
+co-reference rules 11/12 (`stance.coref`, on by default). `docs/evaluation.md`
+gives the model alone beside them.
 
 {metrics_table(rows)}
 The test split was written separately from the training stories and never used

@@ -20,11 +20,9 @@ class _Worker:
 
     def __init__(self, opts: dict[str, Any]) -> None:
         from stance.batch import JobOptions
-        from stance.classifier import load
 
         self.opts = JobOptions(**opts)
-        self.clf = load(self.opts.model, batch_size=self.opts.batch_size, threads=self.opts.threads or 1,
-                        int8=self.opts.int8)
+        self.clf = self.opts.load_classifier(threads=self.opts.threads or 1)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         from stance.batch import Record, classify_records

@@ -26,7 +26,7 @@ import torch
 from stance.config import Config
 from stance.data import Sample, load_samples
 from stance.labels import LABEL2ID, LABELS, STANCE_LABELS
-from stance.markers import MarkerEncoder, pad_batch
+from stance.markers import EncodedUnit, MarkerEncoder, pad_batch
 
 log = logging.getLogger("stance.train")
 
@@ -39,10 +39,17 @@ class Batch:
     pos_s: torch.Tensor  # (pairs,)
     pos_t: torch.Tensor  # (pairs,)
     labels: torch.Tensor  # (pairs,)
+    position_ids: torch.Tensor | None = None  # (batch, seq), levitated markers only
 
     def to(self, device: torch.device) -> Batch:
         return Batch(*(t.to(device) for t in (self.input_ids, self.attention_mask, self.batch_idx, self.pos_s,
-                                               self.pos_t, self.labels)))
+                                               self.pos_t, self.labels)),
+                     None if self.position_ids is None else self.position_ids.to(device))
+
+    def logits(self, model: Any) -> torch.Tensor:
+        """The model's raw logits for this batch, (pairs, labels)."""
+        return model(self.input_ids, self.attention_mask, self.batch_idx, self.pos_s, self.pos_t,
+                     self.position_ids)
 
 
 def seed_everything(seed: int) -> None:
@@ -68,15 +75,20 @@ def encode_samples(samples: list[Sample], encoder: MarkerEncoder) -> list[dict[s
                 "pair_s": [p[0] for p in u.pairs],
                 "pair_t": [p[1] for p in u.pairs],
                 "labels": [LABEL2ID[gold[p]] for p in u.pairs],
+                "n_text": u.n_text,
+                "position_ids": None if u.position_ids is None else list(u.position_ids),
             })
     return rows
 
 
 def collate(rows: list[dict[str, Any]], pad: int) -> Batch:
-    ids, mask, bidx, ps, pt = pad_batch([r["input_ids"] for r in rows],
-                                        [list(zip(r["pos_s"], r["pos_t"], strict=True)) for r in rows], pad)
+    positions = [list(zip(r["pos_s"], r["pos_t"], strict=True)) for r in rows]
+    units = [EncodedUnit(tuple(r["input_ids"]), (), tuple(pos), r.get("n_text"),
+                         None if r.get("position_ids") is None else tuple(r["position_ids"]))
+             for r, pos in zip(rows, positions, strict=True)]
+    ids, mask, bidx, ps, pt, *pos_ids = pad_batch([r["input_ids"] for r in rows], positions, pad, units)
     labels = torch.tensor([lab for r in rows for lab in r["labels"]])
-    return Batch(ids, mask, bidx, ps, pt, labels)
+    return Batch(ids, mask, bidx, ps, pt, labels, pos_ids[0] if pos_ids else None)
 
 
 def batches(rows: list[dict[str, Any]], size: int, pad: int, shuffle_seed: int | None) -> list[Batch]:
@@ -96,7 +108,7 @@ def predict_logits(model: Any, data: list[Batch], device: torch.device | None = 
         for b in data:
             if device is not None:
                 b = b.to(device)
-            outs.append(model(b.input_ids, b.attention_mask, b.batch_idx, b.pos_s, b.pos_t).float().cpu())
+            outs.append(b.logits(model).float().cpu())
             golds.append(b.labels.cpu())
     if not outs:
         return torch.zeros((0, len(LABELS))), torch.zeros((0,), dtype=torch.long)
@@ -120,6 +132,32 @@ def fit_temperature(logits: torch.Tensor, gold: torch.Tensor) -> float:
         if nll < best_nll:
             best_t, best_nll = float(t), nll
     return round(best_t, 2)
+
+
+def fit_temperature_bias(logits: torch.Tensor, gold: torch.Tensor) -> tuple[float, list[float]]:
+    """Temperature and per-label logit bias minimising dev NLL (vector scaling with one temperature).
+
+    The class weights of training shift the model toward the rare stance labels; the bias
+    ("none" fixed at 0) moves the label priors back to the dev distribution. Deterministic
+    (L-BFGS from the grid temperature).
+    """
+    t0 = fit_temperature(logits, gold)
+    if len(gold) == 0:
+        return t0, [0.0] * len(LABELS)
+    log_t = torch.tensor([math.log(t0)], requires_grad=True)
+    b = torch.zeros(len(LABELS) - 1, requires_grad=True)
+    opt = torch.optim.LBFGS([log_t, b], lr=0.5, max_iter=200, line_search_fn="strong_wolfe")
+    x = logits.double()
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        bias = torch.cat([torch.zeros(1, dtype=torch.double), b.double()])
+        loss = torch.nn.functional.cross_entropy(x / log_t.double().exp() + bias, gold)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return round(float(log_t.detach().exp()), 4), [0.0] + [round(float(v), 4) for v in b.detach()]
 
 
 def class_weights(rows: list[dict[str, Any]], mode: str, power: float = 0.5) -> torch.Tensor:
@@ -239,7 +277,7 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
         run_loss = 0.0
         for b in batches(train_rows, tc.batch_size, pad, tc.seed * 1000 + epoch):
             b = b.to(device)
-            logits = model(b.input_ids, b.attention_mask, b.batch_idx, b.pos_s, b.pos_t)
+            logits = b.logits(model)
             loss = loss_fn(logits, b.labels)
             optim.zero_grad(set_to_none=True)
             loss.backward()
@@ -275,7 +313,11 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
         model.load_state_dict(best_state)
     logits, gold = predict_logits(model, dev_batches, device)
     model.to("cpu")
-    model.temperature = fit_temperature(logits, gold) if tc.calibrate else 1.0
+    model.temperature, model.logit_bias = 1.0, [0.0] * len(LABELS)
+    if tc.calibrate and tc.calibrate_bias:
+        model.temperature, model.logit_bias = fit_temperature_bias(logits, gold)
+    elif tc.calibrate:
+        model.temperature = fit_temperature(logits, gold)
 
     provenance = {
         "config": cfg.to_dict(),
@@ -288,6 +330,7 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
         "stopped_by_time_budget": stopped_by_budget,
         "history": history,
         "temperature": model.temperature,
+        "logit_bias": model.logit_bias,
         "n_train_sentences": len(train_samples),
         "n_train_pairs": sum(len(r["labels"]) for r in train_rows),
     }

@@ -112,3 +112,47 @@ def test_unknown_tagger_is_an_input_error() -> None:
 
     with pytest.raises(InputError, match="unknown tagger"):
         ActorExtractor(tagger="flair")
+
+
+@pytest.fixture(scope="module")
+def learned():
+    return ActorExtractor(tagger="learned")
+
+
+def test_learned_tagger_adds_unlisted_names_and_agents(learned) -> None:
+    text = "Mahamat Ngarlejy accused the Sahel Liberation Front of shelling Chad, and Ghana's army denied it."
+    got = [(m.text, m.actor_id, m.type) for m in learned.mentions(text)]
+    texts = [g[0] for g in got]
+    assert "Mahamat Ngarlejy" in texts and "Sahel Liberation Front" in texts
+    assert ("Chad", "TCD", "GOV") in got  # gazetteer mentions keep their ids
+    assert not any(t in ("it", "denied") for t in texts)
+
+
+def test_learned_tagger_never_returns_pronouns_or_known_places(learned) -> None:
+    text = "“We will not yield,” the minister said in Myanmar's capital Naypyidaw."
+    texts = [m.text for m in learned.mentions(text)]
+    assert "We" not in texts and "“We" not in texts
+    assert "Naypyidaw" not in texts  # the gazetteer's place rule wins over the tagger
+
+
+def test_learned_tagger_is_deterministic_and_learns() -> None:
+    from stance.tagger import PerceptronTagger
+
+    data = [PerceptronTagger.bio(t, s) for t, s in [
+        ("Ruvaro criticised Tessaly .", [(0, 6), (18, 25)]),
+        ("The rebels attacked Dunmore .", [(4, 10), (20, 27)]),
+        ("Officials in the city met on Monday .", []),
+    ] * 5]
+    a, b = PerceptronTagger(), PerceptronTagger()
+    a.train(data, epochs=5, seed=3)
+    b.train(data, epochs=5, seed=3)
+    assert a.weights == b.weights
+    assert a.tag(["Ruvaro", "criticised", "Tessaly", "."]) == ["B", "O", "B", "O"]
+    assert a.spans("Ruvaro criticised Tessaly .") == [(0, 6), (18, 25)]
+
+
+def test_tagger_file_is_versioned_data(root: Path) -> None:
+    from stance.tagger import PerceptronTagger
+
+    t = PerceptronTagger.load()
+    assert t.meta["train"] == "training/data/splits/train.jsonl" and t.weights

@@ -22,14 +22,14 @@ def _rows(root: Path, tok, cfg: ModelConfig):
 
 
 def test_overfits_and_every_parameter_gets_a_gradient(root: Path) -> None:
-    for markers in ("markers.all_entities.v1", "markers.typed_pair.v1"):
+    for markers in ("markers.all_entities.v1", "markers.levitated_pairs.v1", "markers.typed_pair.v1"):
         cfg = ModelConfig(**{**TINY.__dict__, "markers": markers})
         model, tok = build_model(cfg, seed=0)
         (batch,) = batches(_rows(root, tok, cfg), 64, tok.pad_token_id, None)
         opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
         model.train()
         for step in range(150):
-            logits = model(batch.input_ids, batch.attention_mask, batch.batch_idx, batch.pos_s, batch.pos_t)
+            logits = batch.logits(model)
             loss = torch.nn.functional.cross_entropy(logits, batch.labels)
             opt.zero_grad()
             loss.backward()
@@ -45,7 +45,7 @@ def test_overfits_and_every_parameter_gets_a_gradient(root: Path) -> None:
             opt.step()
         model.eval()
         with torch.no_grad():
-            pred = model(batch.input_ids, batch.attention_mask, batch.batch_idx, batch.pos_s, batch.pos_t).argmax(-1)
+            pred = batch.logits(model).argmax(-1)
         assert torch.equal(pred, batch.labels), markers
 
 
@@ -72,3 +72,61 @@ def test_lora_merge_matches_unmerged() -> None:
     torch.nn.init.normal_(lin.lora_B)
     x = torch.randn(3, 8)
     assert torch.allclose(lin(x), lin.merged()(x), atol=1e-6)
+
+
+def test_levitated_pairs_do_not_see_each_other(monkeypatch) -> None:
+    """A pair's logits are the same whether it is packed with the other pairs or in a unit of its own."""
+    import stance.markers
+
+    cfg = ModelConfig(**{**TINY.__dict__, "markers": "markers.levitated_pairs.v1"})
+    model, tok = build_model(cfg, seed=3)
+    model.eval()
+    enc = MarkerEncoder(tok, cfg.markers, cfg.max_length)
+    text = "Russia backs the Myanmar junta, and China condemned Russia."
+    spans = [(0, 6), (17, 30), (36, 41), (52, 58)]
+    pairs = [(s, t) for s in range(4) for t in range(4) if s != t]
+    from stance.markers import pad_batch
+
+    def run(units):
+        batch = pad_batch([u.input_ids for u in units], [u.positions for u in units], tok.pad_token_id, units)
+        with torch.no_grad():
+            return model(*batch)
+
+    packed = run(enc.encode(text, spans, pairs))
+    monkeypatch.setattr(stance.markers, "MAX_LEVITATED_PAIRS", 1)
+    units = enc.encode(text, spans, pairs)
+    assert len(units) == len(pairs)  # one unit per pair, same text, same <act> marking
+    alone = run(units)
+    assert torch.allclose(packed, alone, atol=1e-5)
+    # direction matters: (0, 1) and (1, 0) differ
+    assert not torch.allclose(packed[0], packed[3], atol=1e-4)
+
+
+def test_calibration_recovers_temperature_and_prior_shift() -> None:
+    """Logits made over-confident (x3) and shifted toward label 2 are put back by the dev fit."""
+    from stance.train import fit_temperature, fit_temperature_bias
+
+    g = torch.Generator().manual_seed(0)
+    true_logits = torch.randn(4000, 4, generator=g) * 1.5
+    gold = torch.multinomial(torch.softmax(true_logits, -1), 1, generator=g).squeeze(1)
+    shifted = (true_logits + torch.tensor([0.0, 0.0, 1.0, 0.0])) * 3.0
+    assert abs(fit_temperature(true_logits * 3.0, gold) - 3.0) < 0.3
+    t, bias = fit_temperature_bias(shifted, gold)
+    assert abs(t - 3.0) < 0.3 and bias[0] == 0.0
+    assert abs(bias[2] - (-1.0)) < 0.2 and abs(bias[1]) < 0.2 and abs(bias[3]) < 0.2
+
+
+def test_logit_bias_is_saved_and_applied(tmp_path: Path) -> None:
+    from stance.classifier import StanceClassifier
+
+    model, tok = build_model(TINY, seed=2)
+    save_model(model, tok, tmp_path / "a")
+    model.logit_bias = [0.0, 0.0, 0.0, 50.0]  # overwhelming prior on "accusation"
+    save_model(model, tok, tmp_path / "b")
+    loaded, tok2 = load_model(tmp_path / "b")
+    assert loaded.logit_bias == [0.0, 0.0, 0.0, 50.0]
+    text, actors = "Kenya criticised Uganda.", ["Kenya", "Uganda"]
+    plain = StanceClassifier(load_model(tmp_path / "a")[0], tok2).predict_pairs(text, actors)
+    biased = StanceClassifier(loaded, tok2).predict_pairs(text, actors)
+    assert all(p.label == "accusation" for p in biased)
+    assert [p.probs for p in plain] != [p.probs for p in biased]

@@ -1,0 +1,74 @@
+"""Codebook rules 11 and 12 at inference: a stance stated through one mention holds for its co-referents.
+
+Rule 12: when two listed mentions name the same state ("Cuba" and "Havana"),
+the stance stated through either holds for both, as source and as target.
+Rule 11 (with rule 5): an official speaking in their role speaks for their side,
+so where both "India's Home Minister" and "India" are listed, both hold the
+stance (as source).
+
+The model labels each ordered pair on its own and often finds the stance
+through only one of the mentions. `propagate` copies a pair's non-``none``
+prediction to the pairs of the co-referent mentions that the model left at
+``none``; it never overrides a stance the model did predict. Who is
+co-referent comes from the gazetteer (versioned data): a country name, alias
+or capital gives the state; a mention the extractor normalised to a state's
+government (``XXX/GOV``, e.g. a minister) gives the side it speaks for.
+Measured on the dev split only (``docs/evaluation.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def entity_keys(extractor: Any, text: str, spans: Sequence[tuple[int, int]],
+                ids: Sequence[tuple[str | None, str | None]] | None = None
+                ) -> tuple[list[str | None], list[str | None]]:
+    """Per span: the state it names (rule 12) and the side it speaks for (rule 11).
+
+    Args:
+        extractor: an `ActorExtractor` (its gazetteer, and its matcher when ``ids`` is None).
+        text: the sentence; spans: character offsets into it.
+        ids: (actor_id, type) per span when known (extracted mentions); otherwise the
+            gazetteer matcher is run on ``text`` and spans it finds exactly get its ids.
+    """
+    from stance.actors import Gazetteer, _key
+
+    gaz = getattr(extractor, "gaz", None) or Gazetteer.default()  # a user's own extractor may lack one
+    if ids is None:
+        find = getattr(extractor, "gazetteer_mentions", None) or extractor.mentions
+        found = {(m.start, m.end): (m.actor_id, m.type) for m in find(text)}
+        ids = [found.get(sp, (None, None)) for sp in spans]
+    state: list[str | None] = []
+    side: list[str | None] = []
+    for (a, b), (actor_id, typ) in zip(spans, ids, strict=True):
+        entry = gaz.exact.get(_key(text[a:b], False))
+        is_state = entry is not None and entry.kind in ("country", "capital") and entry.type == "GOV"
+        state.append(entry.actor_id if is_state and entry is not None else None)
+        official = actor_id if typ == "GOV" and actor_id and len(actor_id) == 3 and actor_id.isupper() else None
+        side.append(state[-1] or official)
+    return state, side
+
+
+def propagate(pairs: Sequence[tuple[int, int]], probs: Sequence[list[float]],
+              state: Sequence[str | None], side: Sequence[str | None]) -> list[list[float]]:
+    """Probabilities with rules 11/12 applied (see module docstring); ``probs[k]`` is pair k's, "none" first."""
+    def group(keys: Sequence[str | None], i: int) -> set[int]:
+        return {j for j, k in enumerate(keys) if k is not None and k == keys[i]} or {i}
+
+    index = {p: k for k, p in enumerate(pairs)}
+    out = [list(p) for p in probs]
+    for k, (a, b) in enumerate(pairs):
+        if _label(probs[k]) != 0:
+            continue
+        alts = [index[(x, y)] for x in group(side, a) for y in group(state, b)
+                if (x, y) in index and x != y and y not in group(side, x) and y not in group(state, x)]
+        best = max((j for j in alts if _label(probs[j]) != 0), key=lambda j: max(probs[j][1:]), default=None)
+        if best is not None:
+            out[k] = list(probs[best])
+    return out
+
+
+def _label(p: Sequence[float]) -> int:
+    return max(range(len(p)), key=p.__getitem__)
