@@ -21,6 +21,8 @@ from stance.types import Document, Mention, PairStance
 
 #: Where the shipped default model lives inside the package.
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "resources" / "model"
+#: The shipped fast model (``stance.load("fast")``): every actor marked, no per-pair tokens.
+FAST_MODEL_DIR = Path(__file__).resolve().parent / "resources" / "model-fast"
 
 
 def _coerce_actors(text: str, actors: Sequence[str | dict[str, Any] | Mention]) -> list[Mention]:
@@ -215,7 +217,8 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
     """Load a classifier: the shipped default model, or the model folder at ``path``.
 
     Args:
-        path: a model folder written by ``stance train``; None for the shipped model.
+        path: a model folder written by ``stance train``; None for the shipped default model;
+            "fast" for the shipped fast model (about 1.7x faster, lower macro-F1; docs/evaluation.md).
         batch_size: encoder inputs per forward pass.
         threads: torch intra-op threads (None: torch's default).
         extractor: an actor extractor (default: the gazetteer extractor).
@@ -230,7 +233,7 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
     from stance.errors import ModelLoadError
     from stance.model import load_model
 
-    folder = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    folder = DEFAULT_MODEL_DIR if path is None else FAST_MODEL_DIR if str(path) == "fast" else Path(path)
     if path is None and not (folder / "config.json").is_file():
         raise ModelLoadError(
             f"no shipped model at {folder}: train one with `stance train configs/default.yaml` "

@@ -128,8 +128,18 @@ class PerceptronTagger:
                 out.append((a, b))
         return out
 
+    def looks_english(self, words: Sequence[str]) -> bool:
+        """At least half of the lower-case words are words the English training text uses.
+
+        The tagger learned English; on other languages it would mark capitalised common words.
+        """
+        lower = [w for w in words if w.isalpha() and w.islower()]
+        return bool(lower) and 2 * sum(w in self.common for w in lower) >= len(lower)
+
     def _raw_spans(self, text: str) -> list[tuple[int, int]]:
         toks = tokenize(text)
+        if not self.looks_english([t for t, _, _ in toks]):
+            return []
         tags = self.tag([t for t, _, _ in toks])
         out: list[tuple[int, int]] = []
         start = end = -1

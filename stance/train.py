@@ -42,8 +42,8 @@ class Batch:
     position_ids: torch.Tensor | None = None  # (batch, seq), levitated markers only
 
     def to(self, device: torch.device) -> Batch:
-        return Batch(*(t.to(device) for t in (self.input_ids, self.attention_mask, self.batch_idx, self.pos_s,
-                                               self.pos_t, self.labels)),
+        return Batch(self.input_ids.to(device), self.attention_mask.to(device), self.batch_idx.to(device),
+                     self.pos_s.to(device), self.pos_t.to(device), self.labels.to(device),
                      None if self.position_ids is None else self.position_ids.to(device))
 
     def logits(self, model: Any) -> torch.Tensor:

@@ -143,12 +143,14 @@ def test_learned_tagger_is_deterministic_and_learns() -> None:
         ("The rebels attacked Dunmore .", [(4, 10), (20, 27)]),
         ("Officials in the city met on Monday .", []),
     ] * 5]
-    a, b = PerceptronTagger(), PerceptronTagger()
+    common = {w for words, _ in data for w in words if w.islower()}
+    a, b = PerceptronTagger(common=common), PerceptronTagger(common=common)
     a.train(data, epochs=5, seed=3)
     b.train(data, epochs=5, seed=3)
     assert a.weights == b.weights
     assert a.tag(["Ruvaro", "criticised", "Tessaly", "."]) == ["B", "O", "B", "O"]
     assert a.spans("Ruvaro criticised Tessaly .") == [(0, 6), (18, 25)]
+    assert a.spans("Ruvaro kritisierte Tessaly .") == []  # not English: the tagger stays out
 
 
 def test_tagger_file_is_versioned_data(root: Path) -> None:

@@ -22,8 +22,14 @@ def clf():
     return stance.load()
 
 
-def test_shipped_model_is_compact_and_self_describing(root: Path) -> None:
-    folder = root / "stance" / "resources" / "model"
+@pytest.fixture(scope="module")
+def fast():
+    return stance.load("fast")
+
+
+@pytest.mark.parametrize("name", ["model", "model-fast"])
+def test_shipped_model_is_compact_and_self_describing(root: Path, name: str) -> None:
+    folder = root / "stance" / "resources" / name
     size = sum(p.stat().st_size for p in folder.iterdir())
     assert size <= 10 * 1024 * 1024
     cfg = json.loads((folder / "config.json").read_text())
@@ -31,7 +37,10 @@ def test_shipped_model_is_compact_and_self_describing(root: Path) -> None:
     assert cfg["stance"]["base_sha256"] and (folder / "README.md").is_file() and (folder / "metrics.json").is_file()
 
 
-def test_clear_cases(clf) -> None:
+@pytest.mark.parametrize("which", ["default", "fast"])
+def test_clear_cases(clf, fast, which: str) -> None:
+    clf = clf if which == "default" else fast
+    assert clf.model.cfg.markers == ("markers.levitated_pairs.v1" if which == "default" else "markers.all_entities.v1")
     out = {(p.source.text, p.target.text): p.label for p in clf.predict_pairs(
         "Kenya accused Uganda of shelling its border posts.", ["Kenya", "Uganda"])}
     assert out[("Kenya", "Uganda")] == "accusation" and out[("Uganda", "Kenya")] == "none"

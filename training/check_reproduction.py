@@ -1,6 +1,7 @@
 """Retrain from the default config and compare with the shipped model card's numbers.
 
     python training/check_reproduction.py [--config configs/default.yaml] [--tolerance 0.02]
+    python training/check_reproduction.py --config configs/fast.yaml --shipped stance/resources/model-fast
 
 Exit 0 when dev, test and external macro-F1 of the retrained model are within
 ``--tolerance`` of the shipped model's recorded metrics
@@ -30,8 +31,10 @@ def main() -> int:
     ap.add_argument("--config", default=str(ROOT / "configs" / "default.yaml"))
     ap.add_argument("--tolerance", type=float, default=0.02)
     ap.add_argument("--output", default=None)
+    ap.add_argument("--shipped", default=str(ROOT / "stance" / "resources" / "model"),
+                    help="shipped model folder whose metrics.json is compared")
     args = ap.parse_args()
-    shipped = json.loads((ROOT / "stance" / "resources" / "model" / "metrics.json").read_text())
+    shipped = json.loads((Path(args.shipped) / "metrics.json").read_text())
     out = Path(args.output or tempfile.mkdtemp(prefix="stance-repro-"))
     res = train(load_config(args.config), out)
     new = res["metrics"]
