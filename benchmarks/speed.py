@@ -99,6 +99,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--model", default=None, help="model folder for the fast paths (default: shipped)")
     ap.add_argument("--reference", default=None, help="trained per-pair model folder for the naive/reference rows")
+    ap.add_argument("--paths", default=None, help="comma-separated subset of the rows (default: all)")
     ap.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -113,6 +114,8 @@ def main() -> None:
         kinds += ["fast-onnx", "fast-onnx-int8"]
     except ImportError:
         print("onnxruntime not installed: no ONNX rows (pip install -e '.[onnx]')", file=sys.stderr)
+    if args.paths:
+        kinds = [k for k in kinds if k in args.paths.split(",")]
     for kind in kinds:
         cmd = [sys.executable, __file__, "--one", kind, "--data", args.data, "--limit", str(args.limit),
                "--threads", str(args.threads)] + (["--model", args.model] if args.model else []) + \
@@ -122,7 +125,8 @@ def main() -> None:
             print(res.stderr[-2000:], file=sys.stderr)
             continue
         rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
-    print(f"threads={args.threads}, data={Path(args.data).name}")
+    print(f"threads={args.threads}, data={Path(args.data).name}, model={args.model or 'default'}, "
+          f"reference={args.reference or 'untrained per-pair'}")
     print("| path | sentences | pairs | pairs/s (actors given) | sentences/s e2e (raw text) | peak RSS MB |")
     print("|---|---|---|---|---|---|")
     for r in rows:

@@ -216,6 +216,8 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
     from stance.errors import ConfigError
     from stance.model import build_model, save_model
 
+    commit = git_commit()  # the code that trains, taken before anything else can change the tree
+
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     tc = cfg.training
@@ -322,7 +324,7 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
     provenance = {
         "config": cfg.to_dict(),
         "data_sha256": {p: file_hash(p) for p in (*cfg.data.train, *cfg.data.dev, *_existing(cfg.data.test))},
-        "git_commit": git_commit(),
+        "git_commit": commit,
         "versions": library_versions(),
         "train_seconds": round(train_seconds, 1),
         "best_epoch": best_epoch,
