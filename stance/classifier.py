@@ -221,7 +221,7 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
             "fast" for the shipped fast model (about 1.7x faster, lower macro-F1; docs/evaluation.md).
         batch_size: encoder inputs per forward pass.
         threads: torch intra-op threads (None: torch's default).
-        extractor: an actor extractor (default: the gazetteer extractor).
+        extractor: an actor extractor (default: `ActorExtractor()`, the gazetteer plus the learned tagger).
         int8: quantise the encoder's linear layers to int8 (dynamic, per row) for speed.
         backend: "torch", or "onnx" (ONNX Runtime; exported once and cached, see
             `stance.onnx_backend`; with ``int8`` ONNX Runtime's per-channel int8).

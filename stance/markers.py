@@ -1,14 +1,14 @@
 """Entity-marker strategies: how actors are marked in the encoder's input.
 
-Two versioned strategies share one pair head (``stance.model``):
+Three versioned strategies share one pair head (``stance.model``):
 
 ``markers.all_entities.v1`` (one pass per sentence)
     Every actor of the sentence is wrapped in ``<act> ... </act>``. One encoder
     pass gives a vector for every actor (its opening marker); each ordered pair
     is classified from the two vectors, the context between them and [CLS].
-    Cost grows with sentences, not pairs. This is the shipped default.
+    Cost grows with sentences, not pairs. The shipped fast model (``stance.load("fast")``).
 
-``markers.levitated_pairs.v1`` (one pass per sentence, pair-aware)
+``markers.levitated_pairs.v1`` (one pass per sentence, pair-aware; the shipped default)
     The text is marked as in ``all_entities.v1``; then, for every ordered pair,
     two *levitated* marker tokens are appended after [SEP]: ``<src>`` sharing
     the position id of the source's ``<act>`` and ``<tgt>`` sharing the target's
