@@ -246,6 +246,11 @@ class ActorExtractor:
         self.tagger: SpacyTagger | LearnedTagger | None = (
             SpacyTagger() if tagger == "spacy" else LearnedTagger() if tagger == "learned" else None)
 
+    @classmethod
+    def named(cls, tagger: str | None) -> ActorExtractor:
+        """The extractor a command-line or job setting names: "default", "none", "learned" or "spacy"."""
+        return cls(tagger=DEFAULT_TAGGER if tagger == "default" else None if tagger in (None, "none") else tagger)
+
     # -- public ---------------------------------------------------------------------------------------
     def extract(self, text: str) -> tuple[list[Sentence], list[Mention]]:
         """Sentences and all actor mentions (document offsets), resolved across the document."""

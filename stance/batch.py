@@ -81,7 +81,7 @@ class JobOptions:
         from stance.actors import ActorExtractor
         from stance.classifier import load
 
-        extractor = ActorExtractor() if self.tagger == "default" else ActorExtractor(tagger=self.tagger)
+        extractor = ActorExtractor.named(self.tagger)
         return load(self.model, batch_size=self.batch_size, threads=threads if threads is not None else self.threads,
                     int8=self.int8, backend=self.backend, extractor=extractor, same_entity=self.same_entity)
 

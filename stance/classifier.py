@@ -127,7 +127,7 @@ class StanceClassifier:
             for b in range(0, len(order), self.batch_size):
                 chunk = [units[i] for i in order[b:b + self.batch_size]]
                 logits = self._forward([u for _, u in chunk], pad)
-                bias = torch.tensor(getattr(self.model, "logit_bias", [0.0] * len(LABELS)), dtype=logits.dtype)
+                bias = torch.tensor(self.model.logit_bias, dtype=logits.dtype)
                 probs = torch.softmax(logits / self.model.temperature + bias, dim=-1).tolist()
                 r = 0
                 for k, u in chunk:

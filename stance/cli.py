@@ -100,7 +100,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
                       max_sentence_chars=args.max_sentence_chars, engine=args.engine, ray_address=args.ray_address,
                       ray_workers=args.ray_workers, model=args.model, threads=args.threads,
                       progress=not args.no_progress, int8=args.int8, backend=args.backend,
-                      tagger=None if args.tagger == "none" else args.tagger, same_entity=not args.no_rules)
+                      tagger=args.tagger, same_entity=not args.no_rules)
     s = run_job(opts)
     rate = s.records / s.seconds if s.seconds else 0.0
     print(f"{s.records} records: {s.ok} classified, {s.failed} failed (see {args.output}/part-*.errors.jsonl); "
@@ -112,7 +112,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def _extractor(tagger: str):  # type: ignore[no-untyped-def]
     from stance.actors import ActorExtractor
 
-    return ActorExtractor() if tagger == "default" else ActorExtractor(tagger=None if tagger == "none" else tagger)
+    return ActorExtractor.named(tagger)
 
 
 def _add_tagger(s: argparse.ArgumentParser) -> None:

@@ -36,18 +36,6 @@ def _model_key(folder: Path) -> str:
     return h.hexdigest()[:16]
 
 
-class _Wrapper(torch.nn.Module):
-    """Fixes the forward signature the exporter sees (levitated models take position ids)."""
-
-    def __init__(self, model: torch.nn.Module, levitated: bool) -> None:
-        super().__init__()
-        self.model = model
-        self.levitated = levitated
-
-    def forward(self, *args: torch.Tensor) -> torch.Tensor:
-        return self.model(*args)
-
-
 def export(model: Any, tokenizer: Any, out: Path) -> None:
     """Export a loaded (merged, eval) `StanceModel` to ``out`` with dynamic batch, sequence and pair axes."""
     from stance.markers import MarkerEncoder, pad_batch
@@ -73,7 +61,7 @@ def export(model: Any, tokenizer: Any, out: Path) -> None:
 
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")
-        torch.onnx.export(_Wrapper(model, levitated), tuple(args), str(tmp), input_names=names,
+        torch.onnx.export(model, tuple(args), str(tmp), input_names=names,
                           output_names=["logits"], dynamic_axes=axes, opset_version=17, dynamo=False)
     os.replace(tmp, out)
 

@@ -97,8 +97,7 @@ def run_evaluation(data: Sequence[str], *, model: str | None = None, baselines: 
     if include_model:
         from stance.actors import ActorExtractor
 
-        extractor = ActorExtractor() if tagger == "default" else ActorExtractor(tagger=None if tagger == "none"
-                                                                                else tagger)
+        extractor = ActorExtractor.named(tagger)
         systems["model"] = load(model, extractor=extractor, backend=backend, int8=int8, same_entity=same_entity)
     if baselines:
         if mode == "e2e":
