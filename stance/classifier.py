@@ -137,7 +137,7 @@ class StanceClassifier:
         return [[results[k][p] for p in pairs] for k, (_, _, pairs) in enumerate(items)]
 
     def _forward(self, units: Sequence[EncodedUnit], pad: int) -> torch.Tensor:
-        batch = pad_batch([u.input_ids for u in units], [u.positions for u in units], pad, units)
+        batch = pad_batch(units, pad)
         return self.model(*batch)  # (pairs, 4)
 
     @staticmethod

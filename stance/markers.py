@@ -69,11 +69,8 @@ class EncodedUnit:
     position_ids: tuple[int, ...] | None = None
 
 
-def pad_batch(
-    sequences: Sequence[Sequence[int]], positions: Sequence[Sequence[tuple[int, int]]], pad: int,
-    units: Sequence[EncodedUnit] | None = None,
-) -> tuple[Any, ...]:
-    """Pad token sequences into one batch; flatten each sequence's pair marker positions.
+def pad_batch(units: Sequence[EncodedUnit], pad: int) -> tuple[Any, ...]:
+    """Pad encoder units into one batch; flatten each unit's pair marker positions.
 
     Returns:
         input_ids (batch, seq), attention_mask, and per pair: batch index, source marker
@@ -84,24 +81,24 @@ def pad_batch(
     """
     import torch
 
-    width = max(len(s) for s in sequences)
-    ids = torch.full((len(sequences), width), pad, dtype=torch.long)  # (batch, seq)
-    mask = torch.zeros((len(sequences), width), dtype=torch.long)  # (batch, seq)
+    width = max(len(u.input_ids) for u in units)
+    ids = torch.full((len(units), width), pad, dtype=torch.long)  # (batch, seq)
+    mask = torch.zeros((len(units), width), dtype=torch.long)  # (batch, seq)
     bidx: list[int] = []
     ps: list[int] = []
     pt: list[int] = []
-    for i, (seq, pos) in enumerate(zip(sequences, positions, strict=True)):
-        ids[i, : len(seq)] = torch.tensor(list(seq))
-        mask[i, : len(seq)] = 1
-        for s, t in pos:
+    for i, u in enumerate(units):
+        ids[i, : len(u.input_ids)] = torch.tensor(list(u.input_ids))
+        mask[i, : len(u.input_ids)] = 1
+        for s, t in u.positions:
             bidx.append(i)
             ps.append(s)
             pt.append(t)
     flat = (torch.tensor(bidx), torch.tensor(ps), torch.tensor(pt))
-    if not units or all(u.n_text is None for u in units):
+    if all(u.n_text is None for u in units):
         return (ids, mask, *flat)
-    pos_ids = torch.zeros((len(sequences), width), dtype=torch.long)  # (batch, seq)
-    attend = torch.zeros((len(sequences), 1, width, width), dtype=torch.bool)  # (batch, 1, query, key)
+    pos_ids = torch.zeros((len(units), width), dtype=torch.long)  # (batch, seq)
+    attend = torch.zeros((len(units), 1, width, width), dtype=torch.bool)  # (batch, 1, query, key)
     for i, u in enumerate(units):
         n = len(u.input_ids)
         n_text = n if u.n_text is None else u.n_text

@@ -45,7 +45,7 @@ def export(model: Any, tokenizer: Any, out: Path) -> None:
     text = "Russia backs the Myanmar junta, and China condemned Russia."
     units = enc.encode(text, [(0, 6), (17, 30), (36, 41)], [(0, 1), (1, 0), (2, 0), (0, 2)])
     units += enc.encode("Kenya criticised Uganda.", [(0, 5), (17, 23)], [(0, 1)])
-    args = pad_batch([u.input_ids for u in units], [u.positions for u in units], tokenizer.pad_token_id or 0, units)
+    args = pad_batch(units, tokenizer.pad_token_id or 0)
     names = ["input_ids", "attention_mask", "batch_idx", "pos_s", "pos_t"] + (["position_ids"] if levitated else [])
     axes: dict[str, dict[int, str]] = {
         "input_ids": {0: "batch", 1: "seq"},

@@ -82,11 +82,10 @@ def encode_samples(samples: list[Sample], encoder: MarkerEncoder) -> list[dict[s
 
 
 def collate(rows: list[dict[str, Any]], pad: int) -> Batch:
-    positions = [list(zip(r["pos_s"], r["pos_t"], strict=True)) for r in rows]
-    units = [EncodedUnit(tuple(r["input_ids"]), (), tuple(pos), r.get("n_text"),
+    units = [EncodedUnit(tuple(r["input_ids"]), (), tuple(zip(r["pos_s"], r["pos_t"], strict=True)), r.get("n_text"),
                          None if r.get("position_ids") is None else tuple(r["position_ids"]))
-             for r, pos in zip(rows, positions, strict=True)]
-    ids, mask, bidx, ps, pt, *pos_ids = pad_batch([r["input_ids"] for r in rows], positions, pad, units)
+             for r in rows]
+    ids, mask, bidx, ps, pt, *pos_ids = pad_batch(units, pad)
     labels = torch.tensor([lab for r in rows for lab in r["labels"]])
     return Batch(ids, mask, bidx, ps, pt, labels, pos_ids[0] if pos_ids else None)
 

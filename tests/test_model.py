@@ -88,7 +88,7 @@ def test_levitated_pairs_do_not_see_each_other(monkeypatch) -> None:
     from stance.markers import pad_batch
 
     def run(units):
-        batch = pad_batch([u.input_ids for u in units], [u.positions for u in units], tok.pad_token_id, units)
+        batch = pad_batch(units, tok.pad_token_id)
         with torch.no_grad():
             return model(*batch)
 
