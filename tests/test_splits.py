@@ -66,3 +66,23 @@ def test_no_benchmark_sentence_in_any_split(splits) -> None:
         for s in rows:
             assert normalise(s.text) not in texts, f"{s.id} ({name}) is a benchmark sentence"
             assert skeleton(s) not in skel, f"{s.id} ({name}) is an actor-substituted benchmark sentence"
+
+
+def test_every_label_decision_is_applied_to_the_written_files() -> None:
+    """adjudicated.jsonl and review_*.jsonl (python training/quality.py apply) are in the corpus."""
+    from quality import decision_files
+
+    written = {s.id: s for s in load_samples(*sorted((ROOT / "training" / "data" / "written").glob("*.jsonl")))}
+    n = 0
+    for path in decision_files():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            s = written[d["id"]]
+            starts = {a.start: i for i, a in enumerate(s.actors)}
+            labels = {(p.source, p.target): p.label for p in s.labelled_pairs()}
+            key = (starts[d["source_start"]], starts[d["target_start"]])
+            assert labels[key] == d["final"], f"{path.name}: {d['id']} {d['source']} -> {d['target']}"
+            n += 1
+    assert n >= 71

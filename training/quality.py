@@ -1,7 +1,7 @@
 """Blind double annotation: Cohen's kappa between the first pass and a blind second pass.
 
     python training/quality.py kappa        # writes data/quality/kappa.json and disagreements.jsonl
-    python training/quality.py apply        # applies data/quality/adjudicated.jsonl to the written files
+    python training/quality.py apply        # applies adjudicated.jsonl and review_*.jsonl to the written files
 
 The sample (data/quality/blind_input.jsonl: text and actors only) was drawn
 with random.Random(20261127) as 10% of all written sentences.
@@ -53,23 +53,48 @@ def kappa() -> None:
     print(json.dumps(out))
 
 
+def decision_files() -> list[Path]:
+    """The adjudication of the blind sample, then the reviewers' second passes (REVIEW_BRIEF.md)."""
+    return [Q / "adjudicated.jsonl", *sorted(Q.glob("review_*.jsonl"))]
+
+
 def apply() -> None:
-    """Rewrite the pairs of adjudicated records in data/written (decisions in adjudicated.jsonl)."""
-    decisions: dict[str, list[dict]] = {}
-    for line in (Q / "adjudicated.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            d = json.loads(line)
-            decisions.setdefault(d["id"], []).append(d)
-    changed = 0
+    """Rewrite pair labels in data/written from the decision files (idempotent).
+
+    A decision is applied only where the file's current label is the decision's
+    ``first`` (not yet applied) or ``final`` (applied before); any other label
+    means the record changed since the decision and is reported as an error.
+    """
+    decisions: dict[str, list[tuple[str, dict]]] = {}
+    for dpath in decision_files():
+        for n, line in enumerate(dpath.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                d = json.loads(line)
+                decisions.setdefault(d["id"], []).append((f"{dpath.name}:{n}", d))
+    changed, unchanged, errors = 0, 0, []
+    seen = set()
     for path in sorted((HERE / "data" / "written").glob("*.jsonl")):
-        lines = path.read_text(encoding="utf-8").splitlines()
         out = []
-        for line in lines:
+        for line in path.read_text(encoding="utf-8").splitlines():
             rec = json.loads(line)
-            for d in decisions.get(rec["id"], []):
+            for where, d in decisions.get(rec["id"], []):
+                seen.add(rec["id"])
                 s = parse_record(rec)
-                si = next(i for i, x in enumerate(s.actors) if x.start == d["source_start"])
-                ti = next(i for i, x in enumerate(s.actors) if x.start == d["target_start"])
+                try:
+                    si = next(i for i, x in enumerate(s.actors) if x.start == d["source_start"])
+                    ti = next(i for i, x in enumerate(s.actors) if x.start == d["target_start"])
+                except StopIteration:
+                    errors.append(f"{where}: {rec['id']}: no listed actor starts at "
+                                  f"{d['source_start']} / {d['target_start']}")
+                    continue
+                current = {(p.source, p.target): p.label for p in s.labelled_pairs()}[(si, ti)]
+                if current == d["final"]:
+                    unchanged += 1
+                    continue
+                if current != d.get("first", current):
+                    errors.append(f"{where}: {rec['id']} {d['source']} -> {d['target']}: the file says "
+                                  f"{current!r}, the decision expected {d['first']!r}")
+                    continue
                 keep = []
                 for p in rec["pairs"]:
                     ps = parse_record({**rec, "pairs": [p]}).pairs[0]
@@ -80,12 +105,18 @@ def apply() -> None:
                                  "source_start": s.actors[si].start, "target_start": s.actors[ti].start,
                                  "label": d["final"]})
                 rec["pairs"] = keep
-                rec.setdefault("meta", {})["adjudicated"] = True
+                key = "adjudicated" if where.startswith("adjudicated") else "reviewed"
+                rec.setdefault("meta", {})[key] = True
                 changed += 1
             parse_record(rec)
             out.append(json.dumps(rec, ensure_ascii=False))
         path.write_text("\n".join(out) + "\n", encoding="utf-8")
-    print(f"applied {changed} adjudicated pair decisions")
+    errors += [f"{where}: no record with id {i!r}" for i, ds in decisions.items() if i not in seen
+               for where, _ in ds]
+    print(f"applied {changed} pair decisions ({unchanged} already in place)")
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
