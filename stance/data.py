@@ -187,6 +187,19 @@ class _RecordParser:
                 raise self.error(
                     f"an actor must be a string or an object, got {type(item).__name__}", field=fld
                 )
+            if (span.start > 0 and text[span.start - 1].isalnum()) or (
+                span.end < len(text) and text[span.end].isalnum()
+            ):
+                lo, hi = span.start, span.end
+                while lo > 0 and text[lo - 1].isalnum():
+                    lo -= 1
+                while hi < len(text) and text[hi].isalnum():
+                    hi += 1
+                whole = text[lo:hi]
+                self.warnings.append(
+                    f"{fld}: actor {span.text!r} at {span.start}-{span.end} is part of the word {whole!r}; "
+                    "a string actor means its first occurrence, so give an object with offsets"
+                )
             if span in spans:
                 raise self.error(
                     f"actor {span.text!r} at {span.start}-{span.end} is listed twice",

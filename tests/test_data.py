@@ -125,6 +125,22 @@ def test_project_data_files_are_valid(root: Path) -> None:
         assert validate_file(f) == [], f
 
 
+def test_project_corpus_has_no_actor_inside_a_longer_word(root: Path) -> None:
+    files = sorted((root / "training" / "data" / "written").glob("*.jsonl"))
+    files += [root / "training" / "data" / "templates.jsonl", root / "seeds" / "000_04081d6bb6b1917b.gold.jsonl"]
+    found = [f"{s.id}: {w}" for s in load_samples(*files) for w in s.warnings if "part of the word" in w]
+    assert found == []
+
+
+def test_actor_inside_a_longer_word_is_warned() -> None:
+    text = "Kenyan President William Ruto said Kenya would send police to Haiti."
+    s = parse_record({"id": "k1", "text": text, "actors": ["Kenya", "Haiti"], "pairs": []})
+    assert len(s.warnings) == 1 and "'Kenya' at 0-5 is part of the word 'Kenyan'" in s.warnings[0]
+    fixed = parse_record({"id": "k2", "text": text, "pairs": [],
+                          "actors": [{"text": "Kenya", "start": 35, "end": 40}, "Haiti"]})
+    assert fixed.warnings == ()
+
+
 def test_same_pair_same_label_twice_is_merged_with_warning(tmp_path: Path) -> None:
     p = {"source": "Iran", "target": "Russia", "label": "opposition"}
     s = parse_record({**GOOD, "pairs": [p, dict(p)]})
