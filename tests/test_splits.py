@@ -86,3 +86,14 @@ def test_every_label_decision_is_applied_to_the_written_files() -> None:
             assert labels[key] == d["final"], f"{path.name}: {d['id']} {d['source']} -> {d['target']}"
             n += 1
     assert n >= 71
+
+
+def test_no_train_or_dev_sentence_paraphrases_a_test_sentence(splits) -> None:
+    from build_splits import NEAR_DUPLICATE_JACCARD, jaccard, words
+
+    test_words = [(s.id, words(s.text)) for s in splits["test"]]
+    for name in ("train", "dev"):
+        for s in splits[name]:
+            w = words(s.text)
+            close = [tid for tid, t in test_words if jaccard(w, t) >= NEAR_DUPLICATE_JACCARD]
+            assert not close, f"{s.id} ({name}) paraphrases {close}"

@@ -1,6 +1,6 @@
 """Controlled comparison of model folders in pairs mode: the model alone and with the co-reference rules.
 
-    python training/compare_models.py [MODEL ...] [--bootstrap 1000]
+    python training/compare_models.py [MODEL ...] [--bootstrap 1000] [--data NAME=FILE ...]
 
 MODEL is a folder, "default" (the shipped default model) or "fast" (the shipped
 fast model); without arguments: the shipped models and ``runs/reference/model``
@@ -8,6 +8,7 @@ fast model); without arguments: the shipped models and ``runs/reference/model``
 Prints one markdown row per model and rule setting: macro-F1 with its 95%
 bootstrap interval on the test split and on PLOVER, and the test split's none
 false-positive rate. Dev is printed too, marked as the selection set.
+``--data NAME=FILE`` adds a column (e.g. an earlier version of a split).
 """
 
 from __future__ import annotations
@@ -32,10 +33,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("models", nargs="*")
     ap.add_argument("--bootstrap", type=int, default=1000)
+    ap.add_argument("--data", action="append", default=[], metavar="NAME=FILE", help="another annotated file to score")
     args = ap.parse_args()
+    sets = dict(SETS)
+    for spec in args.data:
+        name, sep, path = spec.partition("=")
+        if not sep or not Path(path).is_file():
+            ap.error(f"--data wants NAME=FILE with an existing file, got {spec!r}")
+        sets[name] = Path(path)
     models = args.models or ["default", "fast"] + (
         ["runs/reference/model"] if (ROOT / "runs/reference/model/config.json").is_file() else [])
-    data = {k: load_samples(v) for k, v in SETS.items() if v.is_file()}
+    data = {k: load_samples(v) for k, v in sets.items() if v.is_file()}
     print("| model | markers | rules 11/12 | " + " | ".join(f"{k} macro-F1" for k in data)
           + " | test none FPR |")
     print("|---|---|---|" + "---|" * len(data) + "---|")

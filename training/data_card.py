@@ -49,6 +49,12 @@ MACRO = {
     "pacific": "East & Southeast Asia, Pacific", "asia_pacific": "East & Southeast Asia, Pacific",
     "south_asia": "South Asia", "north_america": "Americas", "central_america": "Americas",
     "caribbean": "Americas", "south_america": "Americas", "americas": "Americas", "global": "Global institutions",
+    "horn_of_africa": "Africa", "sahel": "Africa", "great_lakes": "Africa", "northeast_africa": "Africa",
+    "lake_chad": "Africa", "indian_ocean": "Africa", "middle_east": "Middle East & North Africa",
+    "arabian_peninsula": "Middle East & North Africa", "mesopotamia": "Middle East & North Africa",
+    "turkey": "Middle East & North Africa", "central_europe": "Europe & Eurasia", "nordic": "Europe & Eurasia",
+    "baltic": "Europe & Eurasia", "baltics": "Europe & Eurasia", "andean": "Americas", "southern_cone": "Americas",
+    "latin_america": "Americas", "south_central_asia": "South Asia",
 }
 
 

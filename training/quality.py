@@ -66,12 +66,20 @@ def apply() -> None:
     means the record changed since the decision and is reported as an error.
     """
     decisions: dict[str, list[tuple[str, dict]]] = {}
+    decided: dict[tuple[str, int, int], str] = {}
+    errors = []
     for dpath in decision_files():
         for n, line in enumerate(dpath.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 d = json.loads(line)
+                key = (d["id"], d["source_start"], d["target_start"])
+                if key in decided:  # a later pass must not silently overrule an earlier decision
+                    errors.append(f"{dpath.name}:{n}: {d['id']} {d['source']} -> {d['target']} "
+                                  f"was already decided in {decided[key]}")
+                    continue
+                decided[key] = f"{dpath.name}:{n}"
                 decisions.setdefault(d["id"], []).append((f"{dpath.name}:{n}", d))
-    changed, unchanged, errors = 0, 0, []
+    changed, unchanged = 0, 0
     seen = set()
     for path in sorted((HERE / "data" / "written").glob("*.jsonl")):
         out = []
