@@ -70,7 +70,7 @@ def test_no_benchmark_sentence_in_any_split(splits) -> None:
 
 def test_every_label_decision_is_applied_to_the_written_files() -> None:
     """adjudicated.jsonl and review_*.jsonl (python training/quality.py apply) are in the corpus."""
-    from quality import decision_files
+    from quality import decided_pair, decision_files
 
     written = {s.id: s for s in load_samples(*sorted((ROOT / "training" / "data" / "written").glob("*.jsonl")))}
     n = 0
@@ -79,11 +79,8 @@ def test_every_label_decision_is_applied_to_the_written_files() -> None:
             if not line.strip():
                 continue
             d = json.loads(line)
-            s = written[d["id"]]
-            starts = {a.start: i for i, a in enumerate(s.actors)}
-            labels = {(p.source, p.target): p.label for p in s.labelled_pairs()}
-            key = (starts[d["source_start"]], starts[d["target_start"]])
-            assert labels[key] == d["final"], f"{path.name}: {d['id']} {d['source']} -> {d['target']}"
+            found = decided_pair(written[d["id"]], d)
+            assert found is not None and found[2] == d["final"], f"{path.name}: {d['id']} {d['source']} -> {d['target']}"
             n += 1
     assert n >= 71
 

@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from stance.data import load_samples, parse_record  # noqa: E402
+from stance.data import Sample, load_samples, parse_record  # noqa: E402
 
 Q = HERE / "data" / "quality"
 
@@ -58,6 +58,15 @@ def decision_files() -> list[Path]:
     return [Q / "adjudicated.jsonl", *sorted(Q.glob("review_*.jsonl"))]
 
 
+def decided_pair(s: Sample, d: dict) -> tuple[int, int, str] | None:
+    """Source index, target index and current label of the pair a decision names (None: no such mentions)."""
+    starts = {a.start: i for i, a in enumerate(s.actors)}
+    if d["source_start"] not in starts or d["target_start"] not in starts:
+        return None
+    si, ti = starts[d["source_start"]], starts[d["target_start"]]
+    return si, ti, {(p.source, p.target): p.label for p in s.labelled_pairs()}[(si, ti)]
+
+
 def apply() -> None:
     """Rewrite pair labels in data/written from the decision files (idempotent).
 
@@ -88,14 +97,12 @@ def apply() -> None:
             for where, d in decisions.get(rec["id"], []):
                 seen.add(rec["id"])
                 s = parse_record(rec)
-                try:
-                    si = next(i for i, x in enumerate(s.actors) if x.start == d["source_start"])
-                    ti = next(i for i, x in enumerate(s.actors) if x.start == d["target_start"])
-                except StopIteration:
+                found = decided_pair(s, d)
+                if found is None:
                     errors.append(f"{where}: {rec['id']}: no listed actor starts at "
                                   f"{d['source_start']} / {d['target_start']}")
                     continue
-                current = {(p.source, p.target): p.label for p in s.labelled_pairs()}[(si, ti)]
+                si, ti, current = found
                 if current == d["final"]:
                     unchanged += 1
                     continue
