@@ -23,6 +23,9 @@ from stance.types import Document, Mention, PairStance
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "resources" / "model"
 #: The shipped fast model (``stance.load("fast")``): every actor marked, no per-pair tokens.
 FAST_MODEL_DIR = Path(__file__).resolve().parent / "resources" / "model-fast"
+#: the shipped accurate model: an ensemble of default-config members (`configs/accurate.yaml`)
+ACCURATE_MODEL_DIR = Path(__file__).resolve().parent / "resources" / "model-accurate"
+NAMED_MODELS = {"fast": FAST_MODEL_DIR, "accurate": ACCURATE_MODEL_DIR}
 
 
 def _coerce_actors(text: str, actors: Sequence[str | dict[str, Any] | Mention]) -> list[Mention]:
@@ -218,7 +221,9 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
 
     Args:
         path: a model folder written by ``stance train``; None for the shipped default model;
-            "fast" for the shipped fast model (about 1.7x faster, lower macro-F1; docs/evaluation.md).
+            "fast" for the shipped fast model (about 1.7x faster, lower macro-F1; docs/evaluation.md);
+            "accurate" for the shipped ensemble (three default-config members: higher macro-F1,
+            about 3x slower; torch backend only).
         batch_size: encoder inputs per forward pass.
         threads: torch intra-op threads (None: torch's default).
         extractor: an actor extractor (default: `ActorExtractor()`, the gazetteer plus the learned tagger).
@@ -233,7 +238,7 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
     from stance.errors import ModelLoadError
     from stance.model import load_model
 
-    folder = DEFAULT_MODEL_DIR if path is None else FAST_MODEL_DIR if str(path) == "fast" else Path(path)
+    folder = DEFAULT_MODEL_DIR if path is None else NAMED_MODELS.get(str(path), Path(path))
     if path is None and not (folder / "config.json").is_file():
         raise ModelLoadError(
             f"no shipped model at {folder}: train one with `stance train configs/default.yaml` "
@@ -242,6 +247,9 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
     if backend not in ("torch", "onnx"):
         raise InputError(f"unknown backend {backend!r}: use torch or onnx")
     model, tokenizer = load_model(folder)
+    members = getattr(model, "members", None)
+    if backend == "onnx" and members is not None:
+        raise InputError(f"{folder} is an ensemble: the onnx backend exports single models only; use backend='torch'")
     if backend == "onnx":
         from stance.onnx_backend import load_onnx
 
@@ -257,7 +265,8 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
         with warnings.catch_warnings():  # torch flags its quantised-tensor constructors as deprecated
             warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("ignore", DeprecationWarning)
-            model.encoder = torch.ao.quantization.quantize_dynamic(model.encoder, {torch.nn.Linear},
-                                                                   dtype=torch.qint8)
+            for single in members if members is not None else [model]:
+                single.encoder = torch.ao.quantization.quantize_dynamic(single.encoder, {torch.nn.Linear},
+                                                                        dtype=torch.qint8)
     return StanceClassifier(model, tokenizer, extractor=extractor, batch_size=batch_size, threads=threads,
                             name=str(folder), same_entity=same_entity)

@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("predict", help="print the actor-pair stances of text files ('-' for stdin)")
     s.add_argument("inputs", nargs="+")
-    s.add_argument("--model", default=None, help="model folder (default: the shipped model)")
+    s.add_argument("--model", default=None, help="model folder, fast or accurate (default: the shipped default model)")
     s.add_argument("--json", action="store_true", help="one JSON document per input")
     s.add_argument("--threads", type=int, default=None)
     s.add_argument("--int8", action="store_true", help="int8 encoder (faster; see benchmarks/speed.py)")
@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--engine", choices=["local", "ray"], default="local")
     s.add_argument("--ray-address", default=None, help="join an existing Ray cluster (default: local, 127.0.0.1)")
     s.add_argument("--ray-workers", type=int, default=2)
-    s.add_argument("--model", default=None)
+    s.add_argument("--model", default=None, help="model folder, fast or accurate (default: the shipped default model)")
     s.add_argument("--threads", type=int, default=None)
     s.add_argument("--int8", action="store_true", help="int8 encoder: about 1.5x faster, same macro-F1 (measured)")
     _add_backend_and_tagger(s)
@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("evaluate", help="score a model and baselines on annotated files, write a report")
     s.add_argument("data", nargs="+")
-    s.add_argument("--model", default=None, help="model folder (default: the shipped model)")
+    s.add_argument("--model", default=None, help="model folder, fast or accurate (default: the shipped default model)")
     s.add_argument("--baseline", action="append", default=[], choices=["majority", "lexicon", "tfidf"])
     s.add_argument("--mode", choices=["pairs", "e2e"], default="pairs")
     s.add_argument("--report", default=None, help="folder for metrics.json, report.md, plots, errors.jsonl")

@@ -79,6 +79,9 @@ class TrainingConfig:
     time_budget_s: int = 0
     #: "cpu" (deterministic, the reference), "cuda", or "auto" (cuda when available).
     device: str = "cpu"
+    #: Train one member per seed (``seed`` is then unused) and ship their ensemble, which
+    #: averages the members' calibrated probabilities; empty: one model.
+    ensemble_seeds: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,9 @@ def _check(cfg: Config) -> None:
         sect = cfg.training if hasattr(cfg.training, name) else cfg.model
         if getattr(sect, name) <= 0:
             raise ConfigError(f"{'training' if sect is cfg.training else 'model'}.{name}: must be positive")
+    seeds = cfg.training.ensemble_seeds
+    if len(set(seeds)) != len(seeds):
+        raise ConfigError(f"training.ensemble_seeds: seeds repeat in {list(seeds)}; each member needs its own seed")
     if not cfg.training.learning_rate > 0:
         raise ConfigError("training.learning_rate: must be positive")
 

@@ -10,6 +10,12 @@ Model folder (``save`` / ``load``), self-describing, no pickle:
   the whole encoder). Merged into the pip-installed base at load time.
 - tokenizer files with the marker tokens added.
 - ``README.md``: the model card.
+
+Ensemble folder (``save_ensemble`` / ``load``): ``ensemble.json`` (format version,
+member names), the shared tokenizer files, the model card, and ``members/NAME/``
+holding each member's ``config.json`` and ``adapter.safetensors`` (stored as
+float16 to halve the size; upcast at load). The ensemble averages its members'
+calibrated probabilities.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from stance.markers import MARKER_TOKENS
 
 FORMAT_VERSION = 1
 ADAPTER_FILE = "adapter.safetensors"
+ENSEMBLE_FILE = "ensemble.json"
 
 
 def minilm_path() -> Path:
@@ -181,11 +188,90 @@ class StanceModel(nn.Module):
         hidden = out.last_hidden_state  # (batch, seq, hidden)
         return self.head(hidden, batch_idx, pos_s, pos_t, position_ids)  # (pairs, 4)
 
+    def calibrated_probs(self, *batch: torch.Tensor | None) -> torch.Tensor:
+        """Calibrated probabilities per pair: softmax(logits / temperature + logit_bias)."""
+        logits = self(*batch)
+        bias = torch.tensor(self.logit_bias, dtype=logits.dtype)
+        return torch.softmax(logits / self.temperature + bias, dim=-1)  # (pairs, 4)
+
     def trainable_state(self, base_is_pip: bool) -> dict[str, torch.Tensor]:
         """The tensors that make this model differ from its base (what is saved)."""
         state = {name: tensor for name, tensor in self.state_dict().items()
                  if not base_is_pip or name.startswith("head.") or "lora_" in name or name.endswith(".markers")}
         return {k: v.contiguous() for k, v in state.items()}
+
+
+class EnsembleModel(nn.Module):
+    """Several trained members that share marker strategy and tokenizer; averages their probabilities.
+
+    ``forward`` returns the log of the mean calibrated probability, with ``temperature`` 1 and
+    no logit bias, so a classifier's softmax over it gives the mean probability back unchanged.
+    """
+
+    def __init__(self, members: list[StanceModel]) -> None:
+        super().__init__()
+        if not members:
+            raise ModelLoadError("an ensemble needs at least one member")
+        self.members = nn.ModuleList(members)
+        self.cfg = members[0].cfg
+        self.temperature = 1.0
+        self.logit_bias = [0.0] * len(LABELS)
+
+    def forward(self, *batch: torch.Tensor | None) -> torch.Tensor:
+        mean = torch.stack([m.calibrated_probs(*batch) for m in self.members]).mean(0)  # type: ignore[operator]
+        return torch.log(mean.clamp_min(1e-12))  # (pairs, 4)
+
+
+def save_ensemble(member_dirs: dict[str, Path], out: Path, card: str | None = None) -> None:
+    """Write an ensemble folder from trained single-model folders (see module docstring)."""
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    if not member_dirs:
+        raise ModelLoadError("an ensemble needs at least one member")
+    first = next(iter(member_dirs.values()))
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out / "members", ignore_errors=True)  # no member of an earlier ensemble stays behind
+    for f in first.iterdir():
+        if f.name.startswith("tokenizer") or f.name in ("special_tokens_map.json", "vocab.txt"):
+            shutil.copy2(f, out / f.name)
+    for name, src in member_dirs.items():
+        dst = out / "members" / name
+        dst.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src / "config.json", dst / "config.json")
+        state = load_file(str(src / ADAPTER_FILE))
+        save_file({k: v.half() if v.is_floating_point() else v for k, v in state.items()}, str(dst / ADAPTER_FILE),
+                  metadata={"format": "pt", "stance_format_version": str(FORMAT_VERSION)})
+    (out / ENSEMBLE_FILE).write_text(json.dumps({"format_version": FORMAT_VERSION, "members": list(member_dirs),
+                                                 "labels": list(LABELS)}, indent=2) + "\n")
+    if card is not None:
+        (out / "README.md").write_text(card, encoding="utf-8")
+
+
+def _load_ensemble(path: Path, merge: bool) -> tuple[EnsembleModel, Any]:
+    spec_file = path / ENSEMBLE_FILE
+    try:
+        spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelLoadError(f"{spec_file}: invalid JSON ({exc.msg})") from None
+    if not isinstance(spec, dict) or spec.get("format_version") != FORMAT_VERSION:
+        raise ModelLoadError(f"{spec_file}: format_version {spec.get('format_version') if isinstance(spec, dict) else None}"
+                             f" is not {FORMAT_VERSION}")
+    names = spec.get("members")
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise ModelLoadError(f"{spec_file}: 'members' must be a non-empty list of folder names, got {names!r}")
+    if spec.get("labels") != list(LABELS):
+        raise ModelLoadError(f"{spec_file}: labels {spec.get('labels')} do not match this library's {list(LABELS)}")
+    members: list[StanceModel] = []
+    tokenizer: Any = None
+    for name in names:
+        model, tokenizer = _load_single(path / "members" / name, merge, tokenizer_dir=path)
+        first = members[0].cfg if members else model.cfg
+        if (model.cfg.markers, model.cfg.max_length) != (first.markers, first.max_length):
+            raise ModelLoadError(f"{path}/members/{name}: marker strategy or max_length differs from the first member's")
+        members.append(model)
+    return EnsembleModel(members).eval(), tokenizer
 
 
 def _load_tokenizer(path: Path):  # type: ignore[no-untyped-def]
@@ -297,12 +383,19 @@ def save_model(model: StanceModel, tokenizer: Any, out: Path, card: str | None =
         (out / "README.md").write_text(card, encoding="utf-8")
 
 
-def load_model(path: str | Path, merge: bool = True) -> tuple[StanceModel, Any]:
-    """Load a model folder written by `save_model`; validates what it reads.
+def load_model(path: str | Path, merge: bool = True) -> tuple[StanceModel | EnsembleModel, Any]:
+    """Load a model folder written by `save_model` or `save_ensemble`; validates what it reads.
 
     Raises:
         ModelLoadError: naming the missing or inconsistent file.
     """
+    path = Path(path)
+    if (path / ENSEMBLE_FILE).is_file():
+        return _load_ensemble(path, merge)
+    return _load_single(path, merge)
+
+
+def _load_single(path: Path, merge: bool, tokenizer_dir: Path | None = None) -> tuple[StanceModel, Any]:
     from safetensors.torch import load_file
     from transformers import BertConfig, BertModel
     from transformers.utils import logging as hf_logging
@@ -310,7 +403,6 @@ def load_model(path: str | Path, merge: bool = True) -> tuple[StanceModel, Any]:
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
 
-    path = Path(path)
     cfg_file = path / "config.json"
     if not cfg_file.is_file():
         raise ModelLoadError(f"{path}: no config.json; is this a stance model folder?")
@@ -336,10 +428,10 @@ def load_model(path: str | Path, merge: bool = True) -> tuple[StanceModel, Any]:
         mcfg = ModelConfig(**mcfg_raw)
     except TypeError as exc:
         raise ModelLoadError(f"{cfg_file}: stance.model section does not fit this version ({exc})") from None
-    tokenizer = _load_tokenizer(path)
+    tokenizer = _load_tokenizer(tokenizer_dir or path)
     missing = [m for m in MARKER_TOKENS if tokenizer.convert_tokens_to_ids(m) in (None, tokenizer.unk_token_id)]
     if missing:
-        raise ModelLoadError(f"{path}: tokenizer files lack the marker tokens {missing}")
+        raise ModelLoadError(f"{tokenizer_dir or path}: tokenizer files lack the marker tokens {missing}")
     state = load_file(str(adapter))
     if mcfg.base == "tiny-random":
         bert_cfg = BertConfig(**{k: v for k, v in raw.items() if k != "stance"})

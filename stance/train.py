@@ -4,6 +4,11 @@ Seeded and deterministic on the CPU: the same config and data give the same
 metrics. The output folder holds the resolved config, the data files' hashes,
 the git commit, library versions, dev/test/external metrics and the model
 folder (``model/``) with its model card.
+
+With ``training.ensemble_seeds`` the run trains one member per seed under
+``members/seedK/`` (each a full single-model run) and writes their ensemble to
+``model/``. A member folder that already holds a finished run of the same config
+and data files is reused, so an interrupted ensemble run resumes.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import random
 import subprocess
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +214,8 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
         ConfigError: a data file named in the config is missing.
         DataFileError: a data file breaks the contract.
     """
+    if cfg.training.ensemble_seeds:
+        return train_ensemble(cfg, output, evaluate_sets=evaluate_sets)
     from datasets import Dataset
 
     from stance.augment import augment
@@ -338,6 +345,12 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
     model_dir = out / "model"
     save_model(model, tokenizer, model_dir, extra={"training": {k: provenance[k] for k in
                                                                ("git_commit", "best_epoch", "temperature")}})
+    return _evaluate_and_write(cfg, out, model_dir, provenance, evaluate_sets)
+
+
+def _evaluate_and_write(cfg: Config, out: Path, model_dir: Path, provenance: dict[str, Any],
+                        evaluate_sets: bool) -> dict[str, Any]:
+    """Score the model folder on dev, test and external sets; write the run's records and the model card."""
     metrics: dict[str, Any] = {"dev": None, "test": None, "external": {}}
     if evaluate_sets:
         from stance.evaluate import evaluate_model
@@ -354,3 +367,68 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
 
     write_model_card(model_dir, provenance, metrics)
     return {"provenance": provenance, "metrics": metrics}
+
+
+def _reusable_member(cfg: Config, folder: Path) -> dict[str, Any] | None:
+    """The provenance of a finished run in ``folder`` that ``cfg`` would reproduce, else None.
+
+    Reused when the run's config equals ``cfg`` apart from the time budget, it was not stopped by
+    its budget (so the budget never acted), and its data files still have the recorded hashes.
+    """
+    from stance.config import config_from_dict
+
+    prov_file, model_cfg = folder / "provenance.json", folder / "model" / "config.json"
+    if not (prov_file.is_file() and model_cfg.is_file()):
+        return None
+    prov = json.loads(prov_file.read_text(encoding="utf-8"))
+    if prov.get("stopped_by_time_budget", True):
+        return None
+
+    def key(c: Config) -> dict[str, Any]:
+        return replace(c, training=replace(c.training, time_budget_s=0)).to_dict()
+
+    if key(config_from_dict(prov["config"])) != key(cfg):
+        return None
+    hashes = prov.get("data_sha256") or {}
+    wanted = (*cfg.data.train, *cfg.data.dev, *_existing(cfg.data.test))
+    if any(p not in hashes or not Path(p).is_file() or file_hash(p) != hashes[p] for p in wanted):
+        return None
+    return prov
+
+
+def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dict[str, Any]:
+    """Train (or reuse) one member per seed of ``training.ensemble_seeds``; write their ensemble."""
+    from stance.model import save_ensemble
+
+    commit = git_commit()
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    members: dict[str, Path] = {}
+    records: dict[str, dict[str, Any]] = {}
+    for seed in cfg.training.ensemble_seeds:
+        name = f"seed{seed}"
+        member_cfg = replace(cfg, training=replace(cfg.training, seed=seed, ensemble_seeds=()))
+        folder = out / "members" / name
+        prov = _reusable_member(member_cfg, folder)
+        if prov is None:
+            log.info("ensemble member %s: training into %s", name, folder)
+            prov = train(member_cfg, folder, evaluate_sets=False)["provenance"]
+        else:
+            log.info("ensemble member %s: reusing the finished run in %s (same config and data)", name, folder)
+        members[name] = folder / "model"
+        records[name] = {k: prov.get(k) for k in ("git_commit", "train_seconds", "best_epoch", "epochs_run",
+                                                   "stopped_by_time_budget", "temperature", "logit_bias")}
+    model_dir = out / "model"
+    save_ensemble(members, model_dir)
+    first = json.loads((out / "members" / next(iter(members)) / "provenance.json").read_text(encoding="utf-8"))
+    provenance = {
+        "config": cfg.to_dict(),
+        "data_sha256": {p: file_hash(p) for p in (*cfg.data.train, *cfg.data.dev, *_existing(cfg.data.test))},
+        "git_commit": commit,
+        "versions": library_versions(),
+        "train_seconds": round(sum(r["train_seconds"] or 0.0 for r in records.values()), 1),
+        "members": records,
+        "n_train_sentences": first.get("n_train_sentences"),
+        "n_train_pairs": first.get("n_train_pairs"),
+    }
+    return _evaluate_and_write(cfg, out, model_dir, provenance, evaluate_sets)
