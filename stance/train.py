@@ -372,8 +372,8 @@ def _evaluate_and_write(cfg: Config, out: Path, model_dir: Path, provenance: dic
 def _reusable_member(cfg: Config, folder: Path) -> dict[str, Any] | None:
     """The provenance of a finished run in ``folder`` that ``cfg`` would reproduce, else None.
 
-    Reused when the run's config equals ``cfg`` apart from the time budget, it was not stopped by
-    its budget (so the budget never acted), and its data files still have the recorded hashes.
+    Reused when its data files still have the recorded hashes and its config equals ``cfg``:
+    exactly, or apart from the time budget when that budget never stopped the run.
     """
     from stance.config import config_from_dict
 
@@ -381,13 +381,12 @@ def _reusable_member(cfg: Config, folder: Path) -> dict[str, Any] | None:
     if not (prov_file.is_file() and model_cfg.is_file()):
         return None
     prov = json.loads(prov_file.read_text(encoding="utf-8"))
-    if prov.get("stopped_by_time_budget", True):
-        return None
+    done = config_from_dict(prov["config"])
 
     def key(c: Config) -> dict[str, Any]:
         return replace(c, training=replace(c.training, time_budget_s=0)).to_dict()
 
-    if key(config_from_dict(prov["config"])) != key(cfg):
+    if done.to_dict() != cfg.to_dict() and (prov.get("stopped_by_time_budget", True) or key(done) != key(cfg)):
         return None
     hashes = prov.get("data_sha256") or {}
     wanted = (*cfg.data.train, *cfg.data.dev, *_existing(cfg.data.test))

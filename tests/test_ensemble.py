@@ -87,6 +87,16 @@ def test_rerun_reuses_finished_members_and_retrains_changed_ones(ensemble_run: P
     messages = [r.getMessage() for r in caplog.records]
     assert any("seed7: reusing" in m for m in messages) and any("seed9: training" in m for m in messages)
     assert json.loads((out / "model" / "ensemble.json").read_text())["members"] == ["seed7", "seed9"]
+    # a member that its time budget stopped is reused only under exactly the same config
+    prov_file = out / "members" / "seed7" / "provenance.json"
+    prov = json.loads(prov_file.read_text())
+    prov_file.write_text(json.dumps({**prov, "stopped_by_time_budget": True}))
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="stance.train"):
+        train(_cfg("training.ensemble_seeds=[7]"), out, evaluate_sets=False)
+        train(_cfg("training.ensemble_seeds=[7]", "training.time_budget_s=900"), out, evaluate_sets=False)
+    assert [m.split(":")[1].split()[0] for m in (r.getMessage() for r in caplog.records) if "seed7:" in m] == \
+        ["reusing", "training"]
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="stance.train"):
         train(_cfg("training.ensemble_seeds=[7]", "training.epochs=2"), out, evaluate_sets=False)
