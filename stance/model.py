@@ -15,7 +15,8 @@ Ensemble folder (``save_ensemble`` / ``load``): ``ensemble.json`` (format versio
 member names), the shared tokenizer files, the model card, and ``members/NAME/``
 holding each member's ``config.json`` and ``adapter.safetensors`` (stored as
 float16 to halve the size; upcast at load). The ensemble averages its members'
-calibrated probabilities.
+calibrated probabilities, then applies its own temperature (``ensemble.json``,
+fitted on dev: a mean of calibrated members is under-confident).
 """
 
 from __future__ import annotations
@@ -204,17 +205,18 @@ class StanceModel(nn.Module):
 class EnsembleModel(nn.Module):
     """Several trained members that share marker strategy and tokenizer; averages their probabilities.
 
-    ``forward`` returns the log of the mean calibrated probability, with ``temperature`` 1 and
-    no logit bias, so a classifier's softmax over it gives the mean probability back unchanged.
+    ``forward`` returns the log of the mean calibrated probability and there is no logit bias, so
+    a classifier's ``softmax(logits / temperature)`` gives the mean probability back at temperature 1,
+    and the mean sharpened or flattened by the ensemble's own dev-fitted temperature otherwise.
     """
 
-    def __init__(self, members: list[StanceModel]) -> None:
+    def __init__(self, members: list[StanceModel], temperature: float = 1.0) -> None:
         super().__init__()
         if not members:
             raise ModelLoadError("an ensemble needs at least one member")
         self.members = nn.ModuleList(members)
         self.cfg = members[0].cfg
-        self.temperature = 1.0
+        self.temperature = temperature
         self.logit_bias = [0.0] * len(LABELS)
 
     def forward(self, *batch: torch.Tensor | None) -> torch.Tensor:
@@ -222,7 +224,7 @@ class EnsembleModel(nn.Module):
         return torch.log(mean.clamp_min(1e-12))  # (pairs, 4)
 
 
-def save_ensemble(member_dirs: dict[str, Path], out: Path, card: str | None = None) -> None:
+def save_ensemble(member_dirs: dict[str, Path], out: Path, card: str | None = None, temperature: float = 1.0) -> None:
     """Write an ensemble folder from trained single-model folders (see module docstring)."""
     import shutil
 
@@ -244,7 +246,7 @@ def save_ensemble(member_dirs: dict[str, Path], out: Path, card: str | None = No
         save_file({k: v.half() if v.is_floating_point() else v for k, v in state.items()}, str(dst / ADAPTER_FILE),
                   metadata={"format": "pt", "stance_format_version": str(FORMAT_VERSION)})
     (out / ENSEMBLE_FILE).write_text(json.dumps({"format_version": FORMAT_VERSION, "members": list(member_dirs),
-                                                 "labels": list(LABELS)}, indent=2) + "\n")
+                                                 "labels": list(LABELS), "temperature": temperature}, indent=2) + "\n")
     if card is not None:
         (out / "README.md").write_text(card, encoding="utf-8")
 
@@ -271,7 +273,10 @@ def _load_ensemble(path: Path, merge: bool) -> tuple[EnsembleModel, Any]:
         if (model.cfg.markers, model.cfg.max_length) != (first.markers, first.max_length):
             raise ModelLoadError(f"{path}/members/{name}: marker strategy or max_length differs from the first member's")
         members.append(model)
-    return EnsembleModel(members).eval(), tokenizer
+    temperature = spec.get("temperature", 1.0)
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
+        raise ModelLoadError(f"{spec_file}: temperature must be a positive number, got {temperature!r}")
+    return EnsembleModel(members, float(temperature)).eval(), tokenizer
 
 
 def _load_tokenizer(path: Path):  # type: ignore[no-untyped-def]

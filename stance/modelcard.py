@@ -44,7 +44,8 @@ def _training_lines(provenance: dict[str, Any]) -> str:
                 f"best dev epoch\n  {provenance['best_epoch']}; {_calibration(provenance)} (fitted on dev).")
     lines = [f"- An ensemble of {len(members)} members with the same config and different seeds; it averages "
              f"their calibrated\n  probabilities. Each member trained {data}; {provenance['train_seconds']} s "
-             f"in all on 2 CPU threads:"]
+             f"in all on 2 CPU threads; ensemble calibration temperature {provenance.get('temperature', 1.0)} "
+             "(fitted on dev):"]
     for name, rec in members.items():
         lines.append(f"  - `{name}`: {rec['train_seconds']} s, {rec['epochs_run']} epochs run (stopped by the time "
                      f"budget: {rec['stopped_by_time_budget']}), best dev epoch {rec['best_epoch']}, "

@@ -419,6 +419,17 @@ def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = Tru
                                                    "stopped_by_time_budget", "temperature", "logit_bias")}
     model_dir = out / "model"
     save_ensemble(members, model_dir)
+    temperature = 1.0
+    if cfg.training.calibrate:  # fit the ensemble's own temperature on dev, on the members as saved
+        from stance.model import load_model
+
+        ensemble, tokenizer = load_model(model_dir)
+        encoder = MarkerEncoder(tokenizer, cfg.model.markers, cfg.model.max_length)
+        dev_rows = encode_samples(load_samples(*cfg.data.dev), encoder)
+        logits, gold = predict_logits(ensemble, batches(dev_rows, cfg.training.batch_size * 2,
+                                                        tokenizer.pad_token_id or 0, None))
+        temperature = fit_temperature(logits, gold)
+        save_ensemble(members, model_dir, temperature=temperature)
     first = json.loads((out / "members" / next(iter(members)) / "provenance.json").read_text(encoding="utf-8"))
     provenance = {
         "config": cfg.to_dict(),
@@ -427,6 +438,7 @@ def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = Tru
         "versions": library_versions(),
         "train_seconds": round(sum(r["train_seconds"] or 0.0 for r in records.values()), 1),
         "members": records,
+        "temperature": temperature,
         "n_train_sentences": first.get("n_train_sentences"),
         "n_train_pairs": first.get("n_train_pairs"),
     }

@@ -48,8 +48,12 @@ def test_ensemble_averages_its_members_probabilities(ensemble_run: Path) -> None
     members = [_probs(c) for c in singles]
     assert not torch.allclose(members[0], members[1], atol=1e-3), "different seeds should give different members"
     got = _probs(ens)
-    # members are stored as float16 inside the ensemble folder: equal to the float32 runs up to rounding
-    assert torch.allclose(got, torch.stack(members).mean(0), atol=5e-3)
+    t = spec["temperature"]
+    assert t > 0 and t == json.loads((ensemble_run / "provenance.json").read_text())["temperature"]
+    # the mean of the members, then the ensemble's dev-fitted temperature; members are stored as
+    # float16 inside the ensemble folder, so equal to the float32 runs up to rounding
+    expected = torch.softmax(torch.stack(members).mean(0).view(-1, 4).log() / t, dim=-1).flatten()
+    assert torch.allclose(got, expected, atol=5e-3)
     assert abs(got.sum().item() - len(got) / 4) < 1e-4  # each pair's four probabilities sum to 1
     metrics = json.loads((ensemble_run / "metrics.json").read_text())
     assert metrics["dev"]["n_pairs"] > 0
@@ -124,6 +128,8 @@ def test_repeated_seeds_are_a_config_error() -> None:
     ({"format_version": 1, "members": [], "labels": ["none", "support", "opposition", "accusation"]}, "members"),
     ({"format_version": 1, "members": ["seed7"], "labels": ["none", "support"]}, "labels"),
     ({"format_version": 99, "members": ["seed7"], "labels": []}, "format_version"),
+    ({"format_version": 1, "members": ["seed7"], "labels": ["none", "support", "opposition", "accusation"],
+      "temperature": -1}, "temperature"),
     ({"format_version": 1, "members": ["gone"], "labels": ["none", "support", "opposition", "accusation"]},
      "gone"),
 ])
