@@ -223,7 +223,7 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
         path: a model folder written by ``stance train``; None for the shipped default model;
             "fast" for the shipped fast model (about 1.7x faster, lower macro-F1; docs/evaluation.md);
             "accurate" for the shipped ensemble (three default-config members: higher macro-F1,
-            about 3x slower; torch backend only).
+            about 2.6x slower, measured; torch backend only).
         batch_size: encoder inputs per forward pass.
         threads: torch intra-op threads (None: torch's default).
         extractor: an actor extractor (default: `ActorExtractor()`, the gazetteer plus the learned tagger).

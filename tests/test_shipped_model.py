@@ -37,10 +37,24 @@ def test_shipped_model_is_compact_and_self_describing(root: Path, name: str) -> 
     assert cfg["stance"]["base_sha256"] and (folder / "README.md").is_file() and (folder / "metrics.json").is_file()
 
 
-@pytest.mark.parametrize("which", ["default", "fast"])
-def test_clear_cases(clf, fast, which: str) -> None:
-    clf = clf if which == "default" else fast
-    assert clf.model.cfg.markers == ("markers.levitated_pairs.v1" if which == "default" else "markers.all_entities.v1")
+@pytest.fixture(scope="module")
+def accurate():
+    return stance.load("accurate")
+
+
+def test_shipped_accurate_model_is_three_default_members(root: Path, accurate) -> None:
+    folder = root / "stance" / "resources" / "model-accurate"
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    assert size <= 12 * 1024 * 1024  # three float16 members and one tokenizer
+    assert json.loads((folder / "ensemble.json").read_text())["members"] == ["seed13", "seed1", "seed2"]
+    assert [m.cfg.markers for m in accurate.model.members] == ["markers.levitated_pairs.v1"] * 3
+    assert (folder / "README.md").is_file() and (folder / "metrics.json").is_file()
+
+
+@pytest.mark.parametrize("which", ["default", "fast", "accurate"])
+def test_clear_cases(clf, fast, accurate, which: str) -> None:
+    clf = {"default": clf, "fast": fast, "accurate": accurate}[which]
+    assert clf.model.cfg.markers == ("markers.all_entities.v1" if which == "fast" else "markers.levitated_pairs.v1")
     out = {(p.source.text, p.target.text): p.label for p in clf.predict_pairs(
         "Kenya accused Uganda of shelling its border posts.", ["Kenya", "Uganda"])}
     assert out[("Kenya", "Uganda")] == "accusation" and out[("Uganda", "Kenya")] == "none"
