@@ -17,6 +17,7 @@ import torch
 from stance.errors import InputError
 from stance.labels import LABELS, sentiment
 from stance.markers import EncodedUnit, MarkerEncoder, pad_batch
+from stance.model import calibrate
 from stance.types import Document, Mention, PairStance
 
 #: Where the shipped default model lives inside the package.
@@ -130,8 +131,7 @@ class StanceClassifier:
             for b in range(0, len(order), self.batch_size):
                 chunk = [units[i] for i in order[b:b + self.batch_size]]
                 logits = self._forward([u for _, u in chunk], pad)
-                bias = torch.tensor(self.model.logit_bias, dtype=logits.dtype)
-                probs = torch.softmax(logits / self.model.temperature + bias, dim=-1).tolist()
+                probs = calibrate(logits, self.model.temperature, self.model.logit_bias).tolist()
                 r = 0
                 for k, u in chunk:
                     for pair in u.pairs:

@@ -160,6 +160,12 @@ class PairHead(nn.Module):
         return self.net(feats)  # (pairs, n_labels)
 
 
+def calibrate(logits: torch.Tensor, temperature: float, logit_bias: list[float]) -> torch.Tensor:
+    """Probabilities from raw logits with the dev-fitted calibration: softmax(logits / T + bias)."""
+    bias = torch.tensor(logit_bias, dtype=logits.dtype)
+    return torch.softmax(logits / temperature + bias, dim=-1)
+
+
 class StanceModel(nn.Module):
     """Encoder + pair head. ``forward`` returns raw (uncalibrated) logits per pair."""
 
@@ -190,10 +196,8 @@ class StanceModel(nn.Module):
         return self.head(hidden, batch_idx, pos_s, pos_t, position_ids)  # (pairs, 4)
 
     def calibrated_probs(self, *batch: torch.Tensor | None) -> torch.Tensor:
-        """Calibrated probabilities per pair: softmax(logits / temperature + logit_bias)."""
-        logits = self(*batch)
-        bias = torch.tensor(self.logit_bias, dtype=logits.dtype)
-        return torch.softmax(logits / self.temperature + bias, dim=-1)  # (pairs, 4)
+        """Calibrated probabilities per pair (see `calibrate`)."""
+        return calibrate(self(*batch), self.temperature, self.logit_bias)  # (pairs, 4)
 
     def trainable_state(self, base_is_pip: bool) -> dict[str, torch.Tensor]:
         """The tensors that make this model differ from its base (what is saved)."""
@@ -224,7 +228,7 @@ class EnsembleModel(nn.Module):
         return torch.log(mean.clamp_min(1e-12))  # (pairs, 4)
 
 
-def save_ensemble(member_dirs: dict[str, Path], out: Path, card: str | None = None, temperature: float = 1.0) -> None:
+def save_ensemble(member_dirs: dict[str, Path], out: Path, temperature: float = 1.0) -> None:
     """Write an ensemble folder from trained single-model folders (see module docstring)."""
     import shutil
 
@@ -247,8 +251,6 @@ def save_ensemble(member_dirs: dict[str, Path], out: Path, card: str | None = No
                   metadata={"format": "pt", "stance_format_version": str(FORMAT_VERSION)})
     (out / ENSEMBLE_FILE).write_text(json.dumps({"format_version": FORMAT_VERSION, "members": list(member_dirs),
                                                  "labels": list(LABELS), "temperature": temperature}, indent=2) + "\n")
-    if card is not None:
-        (out / "README.md").write_text(card, encoding="utf-8")
 
 
 def _load_ensemble(path: Path, merge: bool) -> tuple[EnsembleModel, Any]:
