@@ -1,10 +1,15 @@
 """Blind double annotation: Cohen's kappa between the first pass and a blind second pass.
 
     python training/quality.py kappa        # writes data/quality/kappa.json and disagreements.jsonl
+    python training/quality.py kappa-g      # the same for the eight later writers' files (kappa_g.json, ...)
     python training/quality.py apply        # applies adjudicated.jsonl and review_*.jsonl to the written files
 
 The sample (data/quality/blind_input.jsonl: text and actors only) was drawn
-with random.Random(20261127) as 10% of all written sentences.
+with random.Random(20261127) as 10% of all written sentences, before the
+second-pass review. The later sample (blind_input_g.jsonl) holds 15 sentences
+with two or more actors from each of g1..g8, drawn with random.Random(20261128)
+after their review; two helpers annotated it blind (blind_second_pass_g.jsonl),
+so kappa_g.json compares the reviewed labels with a blind pass.
 """
 
 from __future__ import annotations
@@ -25,11 +30,11 @@ def first_pass() -> dict:
     return {s.id: s for s in load_samples(*sorted((HERE / "data" / "written").glob("*.jsonl")))}
 
 
-def kappa() -> None:
+def kappa(second_pass: str = "blind_second_pass.jsonl", tag: str = "") -> None:
     from sklearn.metrics import cohen_kappa_score
 
     first = first_pass()
-    second = load_samples(Q / "blind_second_pass.jsonl")
+    second = load_samples(Q / second_pass)
     a, b, dis = [], [], []
     for s2 in second:
         s1 = first[s2.id]
@@ -46,8 +51,8 @@ def kappa() -> None:
     agree = sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
     out = {"n_sentences": len(second), "n_pairs": len(a), "kappa": k, "agreement": agree,
            "disagreements": len(dis)}
-    (Q / "kappa.json").write_text(json.dumps(out, indent=1) + "\n")
-    with open(Q / "disagreements.jsonl", "w", encoding="utf-8") as fh:
+    (Q / f"kappa{tag}.json").write_text(json.dumps(out, indent=1) + "\n")
+    with open(Q / f"disagreements{tag}.jsonl", "w", encoding="utf-8") as fh:
         for d in dis:
             fh.write(json.dumps(d, ensure_ascii=False) + "\n")
     print(json.dumps(out))
@@ -135,4 +140,4 @@ def apply() -> None:
 
 
 if __name__ == "__main__":
-    {"kappa": kappa, "apply": apply}[sys.argv[1]]()
+    {"kappa": kappa, "kappa-g": lambda: kappa("blind_second_pass_g.jsonl", "_g"), "apply": apply}[sys.argv[1]]()
