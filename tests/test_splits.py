@@ -94,3 +94,31 @@ def test_no_train_or_dev_sentence_paraphrases_a_test_sentence(splits) -> None:
             w = words(s.text)
             close = [tid for tid, t in test_words if jaccard(w, t) >= NEAR_DUPLICATE_JACCARD]
             assert not close, f"{s.id} ({name}) paraphrases {close}"
+
+
+def test_undo_review_restores_every_first_label_and_only_those(tmp_path: Path, monkeypatch) -> None:
+    import undo_review
+    from quality import Q, decided_pair
+
+    copy = tmp_path / "copy"
+    monkeypatch.setattr(sys, "argv", ["undo_review.py", str(copy)])
+    undo_review.main()
+    samples = {s.id: s for s in load_samples(*sorted((copy / "written").glob("*.jsonl")))}
+    current = {s.id: s for s in load_samples(*sorted((ROOT / "training/data/written").glob("*.jsonl")))}
+    n = 0
+    touched: set[tuple[str, int, int]] = set()
+    for f in sorted(Q.glob("review_*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            d = json.loads(line)
+            found = decided_pair(samples[d["id"]], d)
+            assert found is not None
+            want = d["final"] if f.name == "review_test.jsonl" else d["first"]  # the test file keeps its review
+            assert found[2] == want, (d["id"], d["source"], d["target"])
+            touched.add((d["id"], found[0], found[1]))
+            n += f.name != "review_test.jsonl"
+    assert n > 400
+    for sid, s in current.items():  # every other pair is as in the corpus
+        mine = {(p.source, p.target): p.label for p in s.labelled_pairs()}
+        theirs = {(p.source, p.target): p.label for p in samples[sid].labelled_pairs()}
+        assert {k: v for k, v in mine.items() if (sid, *k) not in touched} == \
+            {k: v for k, v in theirs.items() if (sid, *k) not in touched}
