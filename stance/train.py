@@ -404,6 +404,7 @@ def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = Tru
     out.mkdir(parents=True, exist_ok=True)
     members: dict[str, Path] = {}
     records: dict[str, dict[str, Any]] = {}
+    first: dict[str, Any] = {}
     for seed in cfg.training.ensemble_seeds:
         name = f"seed{seed}"
         member_cfg = replace(cfg, training=replace(cfg.training, seed=seed, ensemble_seeds=()))
@@ -414,6 +415,7 @@ def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = Tru
             prov = train(member_cfg, folder, evaluate_sets=False)["provenance"]
         else:
             log.info("ensemble member %s: reusing the finished run in %s (same config and data)", name, folder)
+        first = first or prov
         members[name] = folder / "model"
         records[name] = {k: prov.get(k) for k in ("git_commit", "train_seconds", "best_epoch", "epochs_run",
                                                    "stopped_by_time_budget", "temperature", "logit_bias")}
@@ -430,7 +432,6 @@ def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = Tru
                                                         tokenizer.pad_token_id or 0, None))
         temperature = fit_temperature(logits, gold)
         save_ensemble(members, model_dir, temperature=temperature)
-    first = json.loads((out / "members" / next(iter(members)) / "provenance.json").read_text(encoding="utf-8"))
     provenance = {
         "config": cfg.to_dict(),
         "data_sha256": {p: file_hash(p) for p in (*cfg.data.train, *cfg.data.dev, *_existing(cfg.data.test))},

@@ -72,6 +72,19 @@ def decided_pair(s: Sample, d: dict) -> tuple[int, int, str] | None:
     return si, ti, {(p.source, p.target): p.label for p in s.labelled_pairs()}[(si, ti)]
 
 
+def set_pair_label(rec: dict, s: Sample, si: int, ti: int, label: str) -> None:
+    """Give the ordered pair (si, ti) of raw record ``rec`` (parsed as ``s``) this label, in place."""
+    keep = []
+    for p in rec["pairs"]:
+        ps = parse_record({**rec, "pairs": [p]}).pairs[0]
+        if (ps.source, ps.target) != (si, ti):
+            keep.append(p)
+    if label != "none":
+        keep.append({"source": s.actors[si].text, "target": s.actors[ti].text,
+                     "source_start": s.actors[si].start, "target_start": s.actors[ti].start, "label": label})
+    rec["pairs"] = keep
+
+
 def apply() -> None:
     """Rewrite pair labels in data/written from the decision files (idempotent).
 
@@ -115,16 +128,7 @@ def apply() -> None:
                     errors.append(f"{where}: {rec['id']} {d['source']} -> {d['target']}: the file says "
                                   f"{current!r}, the decision expected {d['first']!r}")
                     continue
-                keep = []
-                for p in rec["pairs"]:
-                    ps = parse_record({**rec, "pairs": [p]}).pairs[0]
-                    if (ps.source, ps.target) != (si, ti):
-                        keep.append(p)
-                if d["final"] != "none":
-                    keep.append({"source": s.actors[si].text, "target": s.actors[ti].text,
-                                 "source_start": s.actors[si].start, "target_start": s.actors[ti].start,
-                                 "label": d["final"]})
-                rec["pairs"] = keep
+                set_pair_label(rec, s, si, ti, d["final"])
                 key = "adjudicated" if where.startswith("adjudicated") else "reviewed"
                 rec.setdefault("meta", {})[key] = True
                 changed += 1

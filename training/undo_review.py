@@ -19,15 +19,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from quality import Q, decided_pair  # noqa: E402
+from quality import Q, decided_pair, set_pair_label  # noqa: E402
 
 from stance.data import parse_record  # noqa: E402
-
-
-def _indices(rec: dict, pair: dict) -> tuple[int, int]:
-    """Source and target actor indices of one listed pair of a record."""
-    parsed = parse_record({**rec, "pairs": [pair]}).pairs[0]
-    return parsed.source, parsed.target
 
 
 def main() -> None:
@@ -59,12 +53,7 @@ def main() -> None:
                 if found is None or found[2] != d["final"]:
                     raise SystemExit(f"{rec['id']} {d['source']} -> {d['target']}: the file does not hold the "
                                      f"decision's final label {d['final']!r}; run training/quality.py apply first")
-                si, ti, _ = found
-                rec["pairs"] = [p for p in rec["pairs"] if _indices(rec, p) != (si, ti)]
-                if d["first"] != "none":
-                    rec["pairs"].append({"source": s.actors[si].text, "target": s.actors[ti].text,
-                                         "source_start": s.actors[si].start, "target_start": s.actors[ti].start,
-                                         "label": d["first"]})
+                set_pair_label(rec, s, found[0], found[1], d["first"])
                 undone += 1
             parse_record(rec)
             lines.append(json.dumps(rec, ensure_ascii=False))
