@@ -64,6 +64,7 @@ class JobOptions:
     backend: str = "torch"
     tagger: str | None = "default"  # "default": the extractor's default tagger
     same_entity: bool = True  # codebook rules 11/12 after the model (stance.coref)
+    none_margin: float | None = None  # decision rule (stance.decision); None: the model's own
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -74,7 +75,7 @@ class JobOptions:
                 "id_field": self.id_field, "text_field": self.text_field, "model": self.model or "default",
                 "max_chars": self.max_chars, "max_sentence_chars": self.max_sentence_chars,
                 "int8": self.int8, "backend": self.backend, "tagger": self.tagger,
-                "same_entity": self.same_entity}
+                "same_entity": self.same_entity, "none_margin": self.none_margin}
 
     def load_classifier(self, threads: int | None = None) -> Any:
         """The classifier these options describe (model, backend, int8 and actor tagger)."""
@@ -83,7 +84,8 @@ class JobOptions:
 
         extractor = ActorExtractor.named(self.tagger)
         return load(self.model, batch_size=self.batch_size, threads=threads if threads is not None else self.threads,
-                    int8=self.int8, backend=self.backend, extractor=extractor, same_entity=self.same_entity)
+                    int8=self.int8, backend=self.backend, extractor=extractor, same_entity=self.same_entity,
+                    none_margin=self.none_margin)
 
 
 # -- reading ---------------------------------------------------------------------------------------------

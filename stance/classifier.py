@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from stance.decision import check_margin, decide
 from stance.errors import InputError
 from stance.labels import LABELS, sentiment
 from stance.markers import EncodedUnit, MarkerEncoder, pad_batch
@@ -71,7 +72,8 @@ class StanceClassifier:
     """
 
     def __init__(self, model: Any, tokenizer: Any, *, extractor: Any = None, batch_size: int = 32,
-                 threads: int | None = None, name: str = "", same_entity: bool = True) -> None:
+                 threads: int | None = None, name: str = "", same_entity: bool = True,
+                 none_margin: float | None = None) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.encoder = MarkerEncoder(tokenizer, model.cfg.markers, model.cfg.max_length)
@@ -80,6 +82,13 @@ class StanceClassifier:
         self.name = name
         #: apply codebook rules 11/12 (`stance.coref`): stances carry over to co-referent mentions
         self.same_entity = same_entity
+        #: the label is ``none`` unless a stance's probability beats it by ``exp(none_margin)``
+        #: (`stance.decision`); None: the margin stored with the model (fitted on dev)
+        try:
+            self.none_margin = check_margin(getattr(model, "none_margin", 0.0) if none_margin is None
+                                            else none_margin, "stance.load")
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
         if threads is not None:
             torch.set_num_threads(threads)
 
@@ -143,10 +152,9 @@ class StanceClassifier:
         batch = pad_batch(units, pad)
         return self.model(*batch)  # (pairs, 4)
 
-    @staticmethod
-    def _stance(src: Mention, tgt: Mention, probs: list[float], sentence: int) -> PairStance:
+    def _stance(self, src: Mention, tgt: Mention, probs: list[float], sentence: int) -> PairStance:
         pd = {lab: float(p) for lab, p in zip(LABELS, probs, strict=True)}
-        label = max(pd, key=pd.__getitem__)
+        label = decide(probs, self.none_margin)
         return PairStance(src, tgt, label, pd, sentiment(pd), sentence)
 
     # -- public API --------------------------------------------------------------------------------------
@@ -216,7 +224,7 @@ class StanceClassifier:
 
 def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int | None = None,
          extractor: Any = None, int8: bool = False, backend: str = "torch",
-         same_entity: bool = True) -> StanceClassifier:
+         same_entity: bool = True, none_margin: float | None = None) -> StanceClassifier:
     """Load a classifier: the shipped default model, or the model folder at ``path``.
 
     Args:
@@ -231,6 +239,8 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
         backend: "torch", or "onnx" (ONNX Runtime; exported once and cached, see
             `stance.onnx_backend`; with ``int8`` ONNX Runtime's per-channel int8).
         same_entity: apply codebook rules 11/12 after the model (`stance.coref`).
+        none_margin: the decision rule's margin (`stance.decision`); None: the one stored with
+            the model (fitted on dev in training); 0: plain arg-max of the probabilities.
 
     Raises:
         ModelLoadError: the folder is missing or holds inconsistent files.
@@ -258,7 +268,7 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
         onnx_model = load_onnx(folder, model, tokenizer, int8=int8, threads=threads)
         return StanceClassifier(onnx_model, tokenizer, extractor=extractor, batch_size=batch_size,
                                 threads=threads, name=f"{folder} (onnx{', int8' if int8 else ''})",
-                                same_entity=same_entity)
+                                same_entity=same_entity, none_margin=none_margin)
     if int8:
         import warnings
 
@@ -269,4 +279,4 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
                 single.encoder = torch.ao.quantization.quantize_dynamic(single.encoder, {torch.nn.Linear},
                                                                         dtype=torch.qint8)
     return StanceClassifier(model, tokenizer, extractor=extractor, batch_size=batch_size, threads=threads,
-                            name=str(folder), same_entity=same_entity)
+                            name=str(folder), same_entity=same_entity, none_margin=none_margin)

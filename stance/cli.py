@@ -33,7 +33,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from stance.classifier import load
 
     clf = load(args.model, threads=args.threads, int8=args.int8, backend=args.backend,
-               extractor=_extractor(args.tagger), same_entity=not args.no_rules)
+               extractor=_extractor(args.tagger), same_entity=not args.no_rules, none_margin=args.none_margin)
     for path in args.inputs:
         doc = clf.predict(_read_text(path))
         if args.json:
@@ -87,7 +87,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     run_evaluation(args.data, model=args.model, baselines=args.baseline, mode=args.mode, report=args.report,
                    train_files=args.train, bootstrap=args.bootstrap, tagger=args.tagger, backend=args.backend,
-                   int8=args.int8, same_entity=not args.no_rules)
+                   int8=args.int8, same_entity=not args.no_rules, none_margin=args.none_margin)
     return 0
 
 
@@ -100,7 +100,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
                       max_sentence_chars=args.max_sentence_chars, engine=args.engine, ray_address=args.ray_address,
                       ray_workers=args.ray_workers, model=args.model, threads=args.threads,
                       progress=not args.no_progress, int8=args.int8, backend=args.backend,
-                      tagger=args.tagger, same_entity=not args.no_rules)
+                      tagger=args.tagger, same_entity=not args.no_rules, none_margin=args.none_margin)
     s = run_job(opts)
     rate = s.records / s.seconds if s.seconds else 0.0
     print(f"{s.records} records: {s.ok} classified, {s.failed} failed (see {args.output}/part-*.errors.jsonl); "
@@ -126,6 +126,9 @@ def _add_backend_and_tagger(s: argparse.ArgumentParser) -> None:
                    help="onnx: ONNX Runtime (exported once, cached; needs the onnx extra)")
     s.add_argument("--no-rules", action="store_true",
                    help="the model alone, without the codebook's co-reference rules 11/12 (stance.coref)")
+    s.add_argument("--none-margin", type=float, default=None, metavar="M",
+                   help="name a stance only when it beats none by a factor exp(M) (stance.decision); "
+                        "default: the model's own, fitted on dev; 0: plain arg-max")
     _add_tagger(s)
 
 

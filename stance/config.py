@@ -73,6 +73,10 @@ class TrainingConfig:
     calibrate: bool = True
     #: also fit a per-label logit bias on dev (undoes the prior shift of class weighting)
     calibrate_bias: bool = False
+    #: after calibration, fit the decision rule's none margin on dev (`stance.decision`): the best
+    #: dev macro-F1 among margins with dev none false-positive rate <= max_none_fpr
+    fit_none_margin: bool = False
+    max_none_fpr: float = 0.05
     threads: int = 2
     log_every: int = 50
     #: Stop after this many seconds of training (0 = no limit); the best checkpoint is kept.
@@ -202,6 +206,8 @@ def _check(cfg: Config) -> None:
         raise ConfigError(f"training.ensemble_seeds: seeds repeat in {list(seeds)}; each member needs its own seed")
     if not cfg.training.learning_rate > 0:
         raise ConfigError("training.learning_rate: must be positive")
+    if not 0.0 <= cfg.training.max_none_fpr <= 1.0:
+        raise ConfigError(f"training.max_none_fpr: must be a rate in [0, 1], got {cfg.training.max_none_fpr}")
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:

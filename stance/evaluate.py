@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from stance.data import Sample, load_samples
+from stance.decision import decide
 from stance.labels import LABELS, STANCE_LABELS
 from stance.metrics import compute_metrics
 
@@ -36,15 +37,28 @@ def _actor_bucket(n: int) -> str:
     return f"{n} actors" if n < 4 else "4+ actors"
 
 
-def score_pairs(scorer: PairScorer, samples: Sequence[Sample], *, bootstrap: int = 1000,
-                ece_bins: int = 10) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Pairs mode: metrics (with slices) and the list of wrong pairs."""
-    items, keys, golds = [], [], []
+def pair_items(samples: Sequence[Sample]) -> tuple[list[tuple[str, list[tuple[int, int]], list[tuple[int, int]]]],
+                                                  list[list[str]]]:
+    """Per sample: the `pair_probs` item (text, actor spans, labelled pairs) and the pairs' gold labels."""
+    items, golds = [], []
     for s in samples:
         lp = s.labelled_pairs()
         items.append((s.text, [(a.start, a.end) for a in s.actors], [(p.source, p.target) for p in lp]))
         golds.append([p.label for p in lp])
+    return items, golds
+
+
+def score_pairs(scorer: PairScorer, samples: Sequence[Sample], *, bootstrap: int = 1000,
+                ece_bins: int = 10) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Pairs mode: metrics (with slices) and the list of wrong pairs.
+
+    Labels follow the scorer's decision rule (its ``none_margin``, `stance.decision`; arg-max
+    when it has none); ECE measures the probabilities themselves (confidence of their arg-max).
+    """
+    items, golds = pair_items(samples)
+    keys: list[tuple[str, int, int]] = []
     probs_per = scorer.pair_probs(items) if items else []
+    margin = getattr(scorer, "none_margin", 0.0)  # the classifier's decision rule; baselines: arg-max
     gold: list[str] = []
     pred: list[str] = []
     probs: list[list[float]] = []
@@ -53,7 +67,7 @@ def score_pairs(scorer: PairScorer, samples: Sequence[Sample], *, bootstrap: int
     for s, (_, _, pairs), g_list, p_list in zip(samples, items, golds, probs_per, strict=True):
         tags = (s.meta.get("hard") or []) if isinstance(s.meta, dict) else []
         for (a, b), g, pr in zip(pairs, g_list, p_list, strict=True):
-            label = LABELS[int(np.argmax(pr))]
+            label = decide(pr, margin)
             gold.append(g)
             pred.append(label)
             probs.append(pr)

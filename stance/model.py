@@ -4,7 +4,8 @@ Model folder (``save`` / ``load``), self-describing, no pickle:
 
 - ``config.json``: the base encoder's config with ``id2label``/``label2id`` set,
   plus a ``stance`` section (base name and hash, marker strategy, LoRA
-  settings, head size, calibration temperature, format version).
+  settings, head size, calibration temperature, the decision rule's ``none_margin``
+  (`stance.decision`), format version).
 - ``adapter.safetensors``: what training changed: LoRA matrices, the pair head,
   the marker-token embedding rows (and, for a base that is not pip-installed,
   the whole encoder). Merged into the pip-installed base at load time.
@@ -12,7 +13,7 @@ Model folder (``save`` / ``load``), self-describing, no pickle:
 - ``README.md``: the model card.
 
 Ensemble folder (``save_ensemble`` / ``load``): ``ensemble.json`` (format version,
-member names), the shared tokenizer files, the model card, and ``members/NAME/``
+member names, temperature, ``none_margin``), the shared tokenizer files, the model card, and ``members/NAME/``
 holding each member's ``config.json`` and ``adapter.safetensors`` (stored as
 float16 to halve the size; upcast at load). The ensemble averages its members'
 calibrated probabilities, then applies its own temperature (``ensemble.json``,
@@ -177,6 +178,7 @@ class StanceModel(nn.Module):
                              levitated=cfg.markers == "markers.levitated_pairs.v1")
         self.temperature = 1.0
         self.logit_bias = [0.0] * len(LABELS)  # added to logits / temperature (dev-fitted calibration)
+        self.none_margin = 0.0  # decision rule over the calibrated probabilities (`stance.decision`)
 
     def forward(
         self,
@@ -214,7 +216,7 @@ class EnsembleModel(nn.Module):
     and the mean sharpened or flattened by the ensemble's own dev-fitted temperature otherwise.
     """
 
-    def __init__(self, members: list[StanceModel], temperature: float = 1.0) -> None:
+    def __init__(self, members: list[StanceModel], temperature: float = 1.0, none_margin: float = 0.0) -> None:
         super().__init__()
         if not members:
             raise ModelLoadError("an ensemble needs at least one member")
@@ -222,13 +224,15 @@ class EnsembleModel(nn.Module):
         self.cfg = members[0].cfg
         self.temperature = temperature
         self.logit_bias = [0.0] * len(LABELS)
+        self.none_margin = none_margin
 
     def forward(self, *batch: torch.Tensor | None) -> torch.Tensor:
         mean = torch.stack([m.calibrated_probs(*batch) for m in self.members]).mean(0)  # type: ignore[operator]
         return torch.log(mean.clamp_min(1e-12))  # (pairs, 4)
 
 
-def save_ensemble(member_dirs: dict[str, Path], out: Path, temperature: float = 1.0) -> None:
+def save_ensemble(member_dirs: dict[str, Path], out: Path, temperature: float = 1.0,
+                  none_margin: float = 0.0) -> None:
     """Write an ensemble folder from trained single-model folders (see module docstring)."""
     import shutil
 
@@ -250,7 +254,8 @@ def save_ensemble(member_dirs: dict[str, Path], out: Path, temperature: float = 
         save_file({k: v.half() if v.is_floating_point() else v for k, v in state.items()}, str(dst / ADAPTER_FILE),
                   metadata={"format": "pt", "stance_format_version": str(FORMAT_VERSION)})
     (out / ENSEMBLE_FILE).write_text(json.dumps({"format_version": FORMAT_VERSION, "members": list(member_dirs),
-                                                 "labels": list(LABELS), "temperature": temperature}, indent=2) + "\n")
+                                                 "labels": list(LABELS), "temperature": temperature,
+                                                 "none_margin": none_margin}, indent=2) + "\n")
 
 
 def _load_ensemble(path: Path, merge: bool) -> tuple[EnsembleModel, Any]:
@@ -278,7 +283,26 @@ def _load_ensemble(path: Path, merge: bool) -> tuple[EnsembleModel, Any]:
     temperature = spec.get("temperature", 1.0)
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
         raise ModelLoadError(f"{spec_file}: temperature must be a positive number, got {temperature!r}")
-    return EnsembleModel(members, float(temperature)).eval(), tokenizer
+    margin = _margin(spec, spec_file)
+    return EnsembleModel(members, float(temperature), margin).eval(), tokenizer
+
+
+def _margin(meta: dict[str, Any], where: Path) -> float:
+    from stance.decision import check_margin
+
+    try:
+        return check_margin(meta.get("none_margin", 0.0), str(where))
+    except ValueError as exc:
+        raise ModelLoadError(str(exc)) from None
+
+
+def write_none_margin(path: str | Path, none_margin: float) -> None:
+    """Store the decision rule's ``none_margin`` in a model folder (single or ensemble)."""
+    path = Path(path)
+    target = path / ENSEMBLE_FILE if (path / ENSEMBLE_FILE).is_file() else path / "config.json"
+    raw = json.loads(target.read_text(encoding="utf-8"))
+    (raw["stance"] if target.name == "config.json" else raw)["none_margin"] = float(none_margin)
+    target.write_text(json.dumps(raw, indent=2, ensure_ascii=False) + "\n")
 
 
 def _load_tokenizer(path: Path):  # type: ignore[no-untyped-def]
@@ -378,6 +402,7 @@ def save_model(model: StanceModel, tokenizer: Any, out: Path, card: str | None =
         "base_sha256": base_hash,
         "temperature": float(model.temperature),
         "logit_bias": [float(v) for v in model.logit_bias],
+        "none_margin": float(model.none_margin),
         "labels": list(LABELS),
         **(extra or {}),
     }
@@ -477,6 +502,7 @@ def _load_single(path: Path, merge: bool, tokenizer_dir: Path | None = None) -> 
     if not (isinstance(bias, list) and len(bias) == len(LABELS)):
         raise ModelLoadError(f"{cfg_file}: stance.logit_bias must list {len(LABELS)} numbers, got {bias!r}")
     model.logit_bias = [float(v) for v in bias]
+    model.none_margin = _margin(meta, cfg_file)
     model.eval()
     if merge:
         merge_lora(model.encoder)

@@ -53,6 +53,19 @@ def _training_lines(provenance: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _decision_line(provenance: dict[str, Any]) -> str:
+    rec = provenance.get("decision")
+    if not rec:
+        return "- Decision rule: arg-max of the calibrated probabilities (no none margin fitted)."
+    at0, atm = rec["dev_at_argmax"], rec["dev_at_margin"]
+    cap = (f"the best dev macro-F1 among margins with dev none FPR <= {rec['max_none_fpr']}" if rec["fpr_cap_met"]
+           else f"no margin reached dev none FPR <= {rec['max_none_fpr']}, so the best dev macro-F1 overall")
+    return (f"- Decision rule (`stance.decision`): none margin {rec['none_margin']}, fitted on dev: {cap}.\n"
+            f"  Dev at arg-max: macro-F1 {at0['macro_f1']}, none FPR {at0['none_fpr']}; at the margin: macro-F1 "
+            f"{atm['macro_f1']}, none FPR {atm['none_fpr']}. The probabilities are unchanged; "
+            "`stance.load(none_margin=0)` gives arg-max labels.")
+
+
 def write_model_card(model_dir: Path, provenance: dict[str, Any], metrics: dict[str, Any]) -> None:
     cfg = provenance["config"]
     rows: dict[str, Any] = {"dev (model selection, calibration)": metrics.get("dev"),
@@ -70,6 +83,7 @@ support, opposition, accusation or none (codebook v1.1).
   {cfg['model']['lora_rank']} on {', '.join(cfg['model']['lora_targets'])}, merged at load.
 - Marker strategy: `{cfg['model']['markers']}`; max length {cfg['model']['max_length']} tokens.
 {training}
+{_decision_line(provenance)}
 - Git commit: `{provenance['git_commit']}`; library versions in `provenance.json` of the run.
 
 ## Scores (pairs mode: gold actors given)

@@ -86,7 +86,7 @@ class OnnxPairModel:
     """Callable like `StanceModel` (same tensors in, logits out) over an ONNX Runtime session."""
 
     def __init__(self, path: Path, cfg: Any, temperature: float, threads: int | None = None,
-                 logit_bias: list[float] | None = None) -> None:
+                 logit_bias: list[float] | None = None, none_margin: float = 0.0) -> None:
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
@@ -99,6 +99,7 @@ class OnnxPairModel:
         self.cfg = cfg
         self.temperature = temperature
         self.logit_bias = list(logit_bias) if logit_bias is not None else [0.0] * 4
+        self.none_margin = none_margin
         self.path = path
 
     def eval(self) -> OnnxPairModel:
@@ -125,4 +126,4 @@ def load_onnx(folder: Path, model: Any, tokenizer: Any, *, int8: bool, threads: 
         path = cache_dir() / f"{key}.int8.onnx"
         if not path.is_file():
             quantize(fp32, path)
-    return OnnxPairModel(path, model.cfg, model.temperature, threads, model.logit_bias)
+    return OnnxPairModel(path, model.cfg, model.temperature, threads, model.logit_bias, model.none_margin)

@@ -86,7 +86,8 @@ def results_table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
 def run_evaluation(data: Sequence[str], *, model: str | None = None, baselines: Sequence[str] = (),
                    mode: str = "pairs", report: str | None = None, train_files: Sequence[str] = (),
                    bootstrap: int = 1000, include_model: bool = True, tagger: str = "default",
-                   backend: str = "torch", int8: bool = False, same_entity: bool = True) -> dict[str, Any]:
+                   backend: str = "torch", int8: bool = False, same_entity: bool = True,
+                   none_margin: float | None = None) -> dict[str, Any]:
     """Score the model (and baselines) on each data file; print a summary; write the report folder."""
     from stance.baselines import build_baseline
     from stance.classifier import load
@@ -98,7 +99,8 @@ def run_evaluation(data: Sequence[str], *, model: str | None = None, baselines: 
         from stance.actors import ActorExtractor
 
         extractor = ActorExtractor.named(tagger)
-        systems["model"] = load(model, extractor=extractor, backend=backend, int8=int8, same_entity=same_entity)
+        systems["model"] = load(model, extractor=extractor, backend=backend, int8=int8, same_entity=same_entity,
+                                none_margin=none_margin)
     if baselines:
         if mode == "e2e":
             raise InputError("baselines score gold actor pairs: use --mode pairs with --baseline")

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from stance.config import Config
+from stance.config import Config, TrainingConfig
 from stance.data import Sample, load_samples
 from stance.labels import LABEL2ID, LABELS, STANCE_LABELS
 from stance.markers import EncodedUnit, MarkerEncoder, pad_batch
@@ -345,7 +345,33 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
     model_dir = out / "model"
     save_model(model, tokenizer, model_dir, extra={"training": {k: provenance[k] for k in
                                                                ("git_commit", "best_epoch", "temperature")}})
+    if tc.fit_none_margin:
+        provenance["decision"] = fit_decision(cfg, model_dir)
     return _evaluate_and_write(cfg, out, model_dir, provenance, evaluate_sets)
+
+
+def fit_decision(cfg: Config, model_dir: Path) -> dict[str, Any]:
+    """Fit the none margin (`stance.decision`) on dev and store it in ``model_dir``; returns the fit's record.
+
+    The probabilities are those `stance.load` gives for the folder (co-reference rules on), so
+    the margin is fitted on what it will be applied to.
+    """
+    from stance.classifier import load
+    from stance.decision import fit_none_margin
+    from stance.evaluate import pair_items
+    from stance.model import write_none_margin
+
+    clf = load(model_dir, none_margin=0.0)
+    items, golds = pair_items(load_samples(*cfg.data.dev))
+    probs = [p for per in clf.pair_probs(items) for p in per]
+    gold = [LABEL2ID[g] for per in golds for g in per]
+    rec = fit_none_margin(np.asarray(probs).reshape(-1, len(LABELS)), gold, cfg.training.max_none_fpr)
+    write_none_margin(model_dir, rec["none_margin"])
+    log.info("none margin %.2f fitted on dev: macro-F1 %.4f -> %.4f, none FPR %s -> %s (cap %.3f%s)",
+             rec["none_margin"], rec["dev_at_argmax"]["macro_f1"], rec["dev_at_margin"]["macro_f1"],
+             rec["dev_at_argmax"]["none_fpr"], rec["dev_at_margin"]["none_fpr"], rec["max_none_fpr"],
+             "" if rec["fpr_cap_met"] else ", not reachable: best macro-F1 taken")
+    return rec
 
 
 def _evaluate_and_write(cfg: Config, out: Path, model_dir: Path, provenance: dict[str, Any],
@@ -407,7 +433,9 @@ def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = Tru
     first: dict[str, Any] = {}
     for seed in cfg.training.ensemble_seeds:
         name = f"seed{seed}"
-        member_cfg = replace(cfg, training=replace(cfg.training, seed=seed, ensemble_seeds=()))
+        # members keep margin 0: the ensemble fits its own on its averaged probabilities
+        member_cfg = replace(cfg, training=replace(cfg.training, seed=seed, ensemble_seeds=(), fit_none_margin=False,
+                                                   max_none_fpr=TrainingConfig.max_none_fpr))
         folder = out / "members" / name
         prov = _reusable_member(member_cfg, folder)
         if prov is None:
@@ -432,6 +460,7 @@ def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = Tru
                                                         tokenizer.pad_token_id or 0, None))
         temperature = fit_temperature(logits, gold)
         save_ensemble(members, model_dir, temperature=temperature)
+    decision = fit_decision(cfg, model_dir) if cfg.training.fit_none_margin else None
     provenance = {
         "config": cfg.to_dict(),
         "data_sha256": {p: file_hash(p) for p in (*cfg.data.train, *cfg.data.dev, *_existing(cfg.data.test))},
@@ -442,5 +471,6 @@ def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = Tru
         "temperature": temperature,
         "n_train_sentences": first.get("n_train_sentences"),
         "n_train_pairs": first.get("n_train_pairs"),
+        **({"decision": decision} if decision else {}),
     }
     return _evaluate_and_write(cfg, out, model_dir, provenance, evaluate_sets)
