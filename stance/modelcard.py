@@ -60,10 +60,13 @@ def _decision_line(provenance: dict[str, Any]) -> str:
     at0, atm = rec["dev_at_argmax"], rec["dev_at_margin"]
     cap = (f"the best dev macro-F1 among margins with dev none FPR <= {rec['max_none_fpr']}" if rec["fpr_cap_met"]
            else f"no margin reached dev none FPR <= {rec['max_none_fpr']}, so the best dev macro-F1 overall")
+    late = rec.get("fitted_after_training")
+    when = (f" Fitted after training by `{late['by']}` (commit `{late['git_commit']}`), the step `stance train` "
+            "now runs itself." if late else "")
     return (f"- Decision rule (`stance.decision`): none margin {rec['none_margin']}, fitted on dev: {cap}.\n"
-            f"  Dev at arg-max: macro-F1 {at0['macro_f1']}, none FPR {at0['none_fpr']}; at the margin: macro-F1 "
-            f"{atm['macro_f1']}, none FPR {atm['none_fpr']}. The probabilities are unchanged; "
-            "`stance.load(none_margin=0)` gives arg-max labels.")
+            f"  Dev at arg-max: macro-F1 {_fmt(at0['macro_f1'])}, none FPR {_fmt(at0['none_fpr'])}; at the margin: "
+            f"macro-F1 {_fmt(atm['macro_f1'])}, none FPR {_fmt(atm['none_fpr'])}. The probabilities are unchanged; "
+            f"`stance.load(none_margin=0)` gives arg-max labels.{when}")
 
 
 def write_model_card(model_dir: Path, provenance: dict[str, Any], metrics: dict[str, Any]) -> None:
