@@ -44,7 +44,8 @@ def check_margin(value: Any, where: str) -> float:
     return float(value)
 
 
-def _scores(pred: np.ndarray, gold: np.ndarray) -> tuple[float, float | None]:
+def macro_f1_and_none_fpr(pred: np.ndarray, gold: np.ndarray) -> tuple[float, float | None]:
+    """Macro-F1 over the stance labels and the none false-positive rate (None without gold none), from label ids."""
     from sklearn.metrics import f1_score
 
     ids = [LABEL2ID[lab] for lab in STANCE_LABELS]
@@ -73,18 +74,20 @@ def fit_none_margin(probs: np.ndarray, gold: Sequence[int], max_none_fpr: float,
     if p.ndim != 2 or p.shape[1] != len(LABELS) or len(p) != len(g):
         raise ValueError(f"probs must be (pairs, {len(LABELS)}) with one gold id per pair; got {p.shape} and {len(g)}")
     if len(g) == 0:
-        return {"none_margin": 0.0, "max_none_fpr": max_none_fpr, "fpr_cap_met": False, "n_pairs": 0}
+        empty = {"macro_f1": None, "none_fpr": None}
+        return {"none_margin": 0.0, "max_none_fpr": max_none_fpr, "fpr_cap_met": False, "n_pairs": 0,
+                "dev_at_argmax": empty, "dev_at_margin": dict(empty)}
     logp = np.log(np.clip(p, 1e-12, None))
     rows = []
     for m in grid:
         shifted = logp.copy()
         shifted[:, 0] += m
-        f1, fpr = _scores(shifted.argmax(1), g)
+        f1, fpr = macro_f1_and_none_fpr(shifted.argmax(1), g)
         rows.append((m, f1, fpr))
     ok = [r for r in rows if r[2] is not None and r[2] <= max_none_fpr]
     pool = ok or rows
     best = max(pool, key=lambda r: (round(r[1], 10), -abs(r[0])))
-    f1_0, fpr_0 = _scores(logp.argmax(1), g)
+    f1_0, fpr_0 = macro_f1_and_none_fpr(logp.argmax(1), g)
     return {"none_margin": float(best[0]), "max_none_fpr": max_none_fpr, "fpr_cap_met": bool(ok),
             "n_pairs": int(len(g)),
             "dev_at_argmax": {"macro_f1": round(f1_0, 4), "none_fpr": None if fpr_0 is None else round(fpr_0, 4)},

@@ -367,7 +367,7 @@ def fit_decision(cfg: Config, model_dir: Path) -> dict[str, Any]:
     gold = [LABEL2ID[g] for per in golds for g in per]
     rec = fit_none_margin(np.asarray(probs).reshape(-1, len(LABELS)), gold, cfg.training.max_none_fpr)
     write_none_margin(model_dir, rec["none_margin"])
-    log.info("none margin %.2f fitted on dev: macro-F1 %.4f -> %.4f, none FPR %s -> %s (cap %.3f%s)",
+    log.info("none margin %.2f fitted on dev: macro-F1 %s -> %s, none FPR %s -> %s (cap %.3f%s)",
              rec["none_margin"], rec["dev_at_argmax"]["macro_f1"], rec["dev_at_margin"]["macro_f1"],
              rec["dev_at_argmax"]["none_fpr"], rec["dev_at_margin"]["none_fpr"], rec["max_none_fpr"],
              "" if rec["fpr_cap_met"] else ", not reachable: best macro-F1 taken")

@@ -106,3 +106,33 @@ def test_training_fits_the_margin_on_dev_and_the_harness_uses_it(tiny_run: Path,
     assert math.isclose(m0["macro_f1"], rec["dev_at_argmax"]["macro_f1"], abs_tol=1e-4)
     card = (tiny_run / "model" / "README.md").read_text()
     assert f"none margin {rec['none_margin']}" in card
+
+
+def test_fit_on_no_pairs_keeps_arg_max() -> None:
+    from stance.modelcard import _decision_line
+
+    rec = fit_none_margin(np.zeros((0, 4)), [], 0.05)
+    assert rec["none_margin"] == 0.0 and not rec["fpr_cap_met"]
+    assert "none margin 0.0" in _decision_line({"decision": rec})
+
+
+def test_margin_sweep_rows_match_the_harness(tiny_run: Path, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    import stance
+    from stance.data import load_samples
+    from stance.evaluate import score_pairs
+
+    sys.path.insert(0, str(root / "training"))
+    from margin_sweep import main
+
+    dev = root / "tests" / "data" / "tiny_dev.jsonl"
+    assert main([str(dev), "--model", str(tiny_run / "model"), "--margins", "0:1:0.5", "--cv", "2"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| +")]
+    assert [r.split("|")[1].strip() for r in rows] == ["+0.00", "+0.50", "+1.00"]
+    for row, margin in zip(rows, (0.0, 0.5, 1.0), strict=True):
+        m, _ = score_pairs(stance.load(tiny_run / "model", none_margin=margin), load_samples(dev), bootstrap=0)
+        f1, fpr = row.split("|")[2].strip(), row.split("|")[3].strip()
+        assert f1 == f"{m['macro_f1']:.3f}" and fpr == f"{m['none_fpr']:.3f}"
+    assert "4 fits on random halves" in out

@@ -35,9 +35,9 @@ def _grid(spec: str) -> list[float]:
 def main(argv: list[str] | None = None) -> int:
     from stance.classifier import load
     from stance.data import load_samples
-    from stance.decision import decide
+    from stance.decision import macro_f1_and_none_fpr
     from stance.evaluate import pair_items
-    from stance.labels import STANCE_LABELS
+    from stance.labels import LABEL2ID
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="*", default=FILES)
@@ -46,16 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cv", type=int, default=0, metavar="N", help="N repeated half-splits of the first file")
     ap.add_argument("--max-none-fpr", type=float, default=0.05, help="the cap of the fitting rule (--cv)")
     args = ap.parse_args(argv)
-    from sklearn.metrics import f1_score
-
     clf = load(args.model, none_margin=0.0)
     print(f"model {clf.name}; its stored margin: {getattr(clf.model, 'none_margin', 0.0)}")
     scored = []
     sentence_of = np.zeros(0, dtype=int)
     for f in args.files:
         items, golds = pair_items(load_samples(f))
-        probs = [p for per in clf.pair_probs(items) for p in per]
-        scored.append((Path(f).name, probs, [g for per in golds for g in per]))
+        probs = np.asarray([p for per in clf.pair_probs(items) for p in per]).reshape(-1, 4)
+        scored.append((Path(f).name, probs, np.array([LABEL2ID[g] for per in golds for g in per], dtype=int)))
         if len(scored) == 1:
             sentence_of = np.concatenate([np.full(len(g), i) for i, g in enumerate(golds)] or [sentence_of])
     head = " | ".join(f"{name} macro-F1 | {name} none FPR" for name, _, _ in scored)
@@ -63,24 +61,21 @@ def main(argv: list[str] | None = None) -> int:
     for m in _grid(args.margins):
         cells = []
         for _, probs, gold in scored:
-            pred = [decide(p, m) for p in probs]
-            f1 = f1_score(gold, pred, labels=list(STANCE_LABELS), average="macro", zero_division=0)
-            none = [p for p, g in zip(pred, gold, strict=True) if g == "none"]
-            fpr = f"{np.mean([p != 'none' for p in none]):.3f}" if none else "–"
-            cells.append(f"{f1:.3f} | {fpr}")
+            logp = np.log(np.clip(probs, 1e-12, None))
+            logp[:, 0] += m  # the rule of stance.decision.decide, for all pairs at once
+            f1, fpr = macro_f1_and_none_fpr(logp.argmax(1), gold)
+            cells.append(f"{f1:.3f} | " + ("–" if fpr is None else f"{fpr:.3f}"))
         print(f"| {m:+.2f} | " + " | ".join(cells) + " |")
     if args.cv:
         _cross_validate(scored[0], sentence_of, args.cv, args.max_none_fpr)
     return 0
 
 
-def _cross_validate(scored: tuple[str, list[list[float]], list[str]], sentence_of: np.ndarray, n: int,
+def _cross_validate(scored: tuple[str, np.ndarray, np.ndarray], sentence_of: np.ndarray, n: int,
                     cap: float) -> None:
-    from stance.decision import _scores, fit_none_margin
-    from stance.labels import LABEL2ID
+    from stance.decision import fit_none_margin, macro_f1_and_none_fpr
 
-    name, probs, gold = scored
-    p, g = np.asarray(probs), np.array([LABEL2ID[x] for x in gold])
+    name, p, g = scored
     n_sent = int(sentence_of.max()) + 1 if len(sentence_of) else 0
     rng = np.random.default_rng(0)
     rows = []
@@ -89,9 +84,9 @@ def _cross_validate(scored: tuple[str, list[list[float]], list[str]], sentence_o
         for fit, held in ((half, ~half), (~half, half)):
             margin = fit_none_margin(p[fit], g[fit], cap)["none_margin"]
             logp = np.log(np.clip(p[held], 1e-12, None))
-            at0 = _scores(logp.argmax(1), g[held])
+            at0 = macro_f1_and_none_fpr(logp.argmax(1), g[held])
             logp[:, 0] += margin
-            rows.append((margin, *at0, *_scores(logp.argmax(1), g[held])))
+            rows.append((margin, *at0, *macro_f1_and_none_fpr(logp.argmax(1), g[held])))
     r = np.array(rows, dtype=float)
     print(f"\n{name}: {len(r)} fits on random halves of its {n_sent} sentences, each scored on the other half")
     print(f"margin fitted: mean {r[:, 0].mean():.2f} (range {r[:, 0].min():.2f} to {r[:, 0].max():.2f})")
