@@ -70,7 +70,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     cfg = load_config(args.config, args.set)
     out = args.output or f"runs/{Path(args.config).stem}"
-    result = train(cfg, out)
+    result = train(cfg, out, config_file=args.config)
     m = result["metrics"]
     print(f"model written to {out}/model")
     for name in ("dev", "test"):

@@ -69,6 +69,13 @@ def _decision_line(provenance: dict[str, Any]) -> str:
             f"`stance.load(none_margin=0)` gives arg-max labels.{when}")
 
 
+def _remake(provenance: dict[str, Any]) -> str:
+    src = provenance.get("config_file")
+    if src:
+        return f"Remake: `stance train {src}`."
+    return "Remake: `stance train` with the run's `config.resolved.json` (written as YAML sections)."
+
+
 def write_model_card(model_dir: Path, provenance: dict[str, Any], metrics: dict[str, Any]) -> None:
     cfg = provenance["config"]
     rows: dict[str, Any] = {"dev (model selection, calibration)": metrics.get("dev"),
@@ -99,6 +106,6 @@ gives the model alone beside them.
 The test split was written separately from the training stories and never used
 for training or model selection. The external set (PLOVER gold-standard
 records, written by others) is reported on its own line; it was never used for
-training or tuning. Remake: `stance train {'configs/accurate.yaml' if provenance.get('members') else 'configs/default.yaml'}`.
+training or tuning. {_remake(provenance)}
 """
     (model_dir / "README.md").write_text(card, encoding="utf-8")

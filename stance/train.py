@@ -207,15 +207,18 @@ def _existing(paths: tuple[str, ...]) -> list[str]:
     return [p for p in paths if Path(p).is_file()]
 
 
-def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dict[str, Any]:
+def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True,
+          config_file: str | None = None) -> dict[str, Any]:
     """Train per ``cfg`` and write everything to ``output``; returns the metrics dict.
+
+    ``config_file``: the YAML file ``cfg`` came from, recorded in the provenance and model card.
 
     Raises:
         ConfigError: a data file named in the config is missing.
         DataFileError: a data file breaks the contract.
     """
     if cfg.training.ensemble_seeds:
-        return train_ensemble(cfg, output, evaluate_sets=evaluate_sets)
+        return train_ensemble(cfg, output, evaluate_sets=evaluate_sets, config_file=config_file)
     from datasets import Dataset
 
     from stance.augment import augment
@@ -341,6 +344,7 @@ def train(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dic
         "logit_bias": model.logit_bias,
         "n_train_sentences": len(train_samples),
         "n_train_pairs": sum(len(r["labels"]) for r in train_rows),
+        "config_file": config_file,
     }
     model_dir = out / "model"
     save_model(model, tokenizer, model_dir, extra={"training": {k: provenance[k] for k in
@@ -421,7 +425,8 @@ def _reusable_member(cfg: Config, folder: Path) -> dict[str, Any] | None:
     return prov
 
 
-def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = True) -> dict[str, Any]:
+def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = True,
+                   config_file: str | None = None) -> dict[str, Any]:
     """Train (or reuse) one member per seed of ``training.ensemble_seeds``; write their ensemble."""
     from stance.model import save_ensemble
 
@@ -471,6 +476,7 @@ def train_ensemble(cfg: Config, output: str | Path, *, evaluate_sets: bool = Tru
         "temperature": temperature,
         "n_train_sentences": first.get("n_train_sentences"),
         "n_train_pairs": first.get("n_train_pairs"),
+        "config_file": config_file,
         **({"decision": decision} if decision else {}),
     }
     return _evaluate_and_write(cfg, out, model_dir, provenance, evaluate_sets)

@@ -57,15 +57,25 @@ def test_overrides(root: Path) -> None:
         load_config(root / "configs" / "tiny.yaml", ["training.epochs"])
 
 
-def test_accurate_members_are_the_default_model_with_other_seeds(root: Path) -> None:
+def test_ensemble_members_are_the_default_model_with_other_seeds(root: Path) -> None:
     from dataclasses import replace
 
     default = load_config(root / "configs" / "default.yaml")
-    accurate = load_config(root / "configs" / "accurate.yaml")
-    seeds = accurate.training.ensemble_seeds
+    ensemble = load_config(root / "configs" / "ensemble.yaml")
+    seeds = ensemble.training.ensemble_seeds
     assert len(seeds) == 3 and default.training.seed in seeds
 
     def member(cfg, seed: int):  # type: ignore[no-untyped-def]
         return replace(cfg, training=replace(cfg.training, seed=seed, ensemble_seeds=(), time_budget_s=0)).to_dict()
 
-    assert member(accurate, default.training.seed) == member(default, default.training.seed)
+    assert member(ensemble, default.training.seed) == member(default, default.training.seed)
+
+
+def test_accurate_is_the_default_trained_longer(root: Path) -> None:
+    from dataclasses import replace
+
+    default = load_config(root / "configs" / "default.yaml")
+    accurate = load_config(root / "configs" / "accurate.yaml")
+    assert accurate.training.epochs == 2 * default.training.epochs
+    same = {"epochs": default.training.epochs, "time_budget_s": default.training.time_budget_s}
+    assert replace(accurate, training=replace(accurate.training, **same)) == default

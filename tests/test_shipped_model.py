@@ -27,7 +27,7 @@ def fast():
     return stance.load("fast")
 
 
-@pytest.mark.parametrize("name", ["model", "model-fast"])
+@pytest.mark.parametrize("name", ["model", "model-fast", "model-accurate"])
 def test_shipped_model_is_compact_and_self_describing(root: Path, name: str) -> None:
     folder = root / "stance" / "resources" / name
     size = sum(p.stat().st_size for p in folder.iterdir())
@@ -42,13 +42,15 @@ def accurate():
     return stance.load("accurate")
 
 
-def test_shipped_accurate_model_is_three_default_members(root: Path, accurate) -> None:
+def test_shipped_accurate_model_is_the_default_design_trained_longer(root: Path, clf, accurate) -> None:
+    from stance.config import config_from_dict, load_config
+
     folder = root / "stance" / "resources" / "model-accurate"
-    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-    assert size <= 12 * 1024 * 1024  # three float16 members and one tokenizer
-    assert json.loads((folder / "ensemble.json").read_text())["members"] == ["seed13", "seed1", "seed2"]
-    assert [m.cfg.markers for m in accurate.model.members] == ["markers.levitated_pairs.v1"] * 3
-    assert (folder / "README.md").is_file() and (folder / "metrics.json").is_file()
+    prov = json.loads((folder / "provenance.json").read_text())
+    assert config_from_dict(prov["config"]) == load_config(root / "configs" / "accurate.yaml")
+    assert prov["epochs_run"] == 10 and not prov["stopped_by_time_budget"]
+    assert accurate.model.cfg == clf.model.cfg  # same architecture, markers and adapter sizes
+    assert accurate.none_margin == prov["decision"]["none_margin"] > 0
 
 
 @pytest.mark.parametrize("which", ["default", "fast", "accurate"])

@@ -36,7 +36,7 @@ def main() -> int:
     args = ap.parse_args()
     shipped = json.loads((Path(args.shipped) / "metrics.json").read_text())
     out = Path(args.output or tempfile.mkdtemp(prefix="stance-repro-"))
-    res = train(load_config(args.config), out)
+    res = train(load_config(args.config), out, config_file=args.config)
     new = res["metrics"]
     rows = [("dev", shipped["dev"], new["dev"]), ("test", shipped["test"], new["test"])]
     rows += [(f"external {Path(k).name}", v, new["external"].get(k)) for k, v in shipped["external"].items()]
