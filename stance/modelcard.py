@@ -73,7 +73,7 @@ def _remake(provenance: dict[str, Any]) -> str:
     src = provenance.get("config_file")
     if src:
         return f"Remake: `stance train {src}`."
-    return "Remake: `stance train` with the run's `config.resolved.json` (written as YAML sections)."
+    return "Remake: `stance train` from the config recorded in the run's `config.resolved.json`."
 
 
 def write_model_card(model_dir: Path, provenance: dict[str, Any], metrics: dict[str, Any]) -> None:
