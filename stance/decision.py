@@ -37,6 +37,13 @@ def decide(probs: Sequence[float], none_margin: float = 0.0) -> str:
     return LABELS[int(np.argmax(scores))]
 
 
+def decide_ids(probs: np.ndarray, none_margin: float = 0.0) -> np.ndarray:
+    """`decide` for a (pairs, 4) probability array at once: label ids in ``LABELS`` order."""
+    logp = np.log(np.clip(np.asarray(probs, dtype=np.float64), 1e-12, None))
+    logp[:, 0] += none_margin
+    return logp.argmax(1)
+
+
 def check_margin(value: Any, where: str) -> float:
     """``value`` as a finite float, else ValueError naming ``where``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -55,7 +62,7 @@ def macro_f1_and_none_fpr(pred: np.ndarray, gold: np.ndarray) -> tuple[float, fl
     return f1, fpr
 
 
-def fit_none_margin(probs: np.ndarray, gold: Sequence[int], max_none_fpr: float,
+def fit_none_margin(probs: np.ndarray, gold: Sequence[int] | np.ndarray, max_none_fpr: float,
                     grid: Sequence[float] = MARGIN_GRID) -> dict[str, Any]:
     """The margin with the best macro-F1 among those whose none FPR is at most ``max_none_fpr``.
 
@@ -77,17 +84,11 @@ def fit_none_margin(probs: np.ndarray, gold: Sequence[int], max_none_fpr: float,
         empty = {"macro_f1": None, "none_fpr": None}
         return {"none_margin": 0.0, "max_none_fpr": max_none_fpr, "fpr_cap_met": False, "n_pairs": 0,
                 "dev_at_argmax": empty, "dev_at_margin": dict(empty)}
-    logp = np.log(np.clip(p, 1e-12, None))
-    rows = []
-    for m in grid:
-        shifted = logp.copy()
-        shifted[:, 0] += m
-        f1, fpr = macro_f1_and_none_fpr(shifted.argmax(1), g)
-        rows.append((m, f1, fpr))
+    rows = [(m, *macro_f1_and_none_fpr(decide_ids(p, m), g)) for m in grid]
     ok = [r for r in rows if r[2] is not None and r[2] <= max_none_fpr]
     pool = ok or rows
     best = max(pool, key=lambda r: (round(r[1], 10), -abs(r[0])))
-    f1_0, fpr_0 = macro_f1_and_none_fpr(logp.argmax(1), g)
+    f1_0, fpr_0 = macro_f1_and_none_fpr(decide_ids(p), g)
     return {"none_margin": float(best[0]), "max_none_fpr": max_none_fpr, "fpr_cap_met": bool(ok),
             "n_pairs": int(len(g)),
             "dev_at_argmax": {"macro_f1": round(f1_0, 4), "none_fpr": None if fpr_0 is None else round(fpr_0, 4)},

@@ -20,7 +20,7 @@ import numpy as np
 
 from stance.data import Sample, load_samples
 from stance.decision import decide
-from stance.labels import LABELS, STANCE_LABELS
+from stance.labels import LABEL2ID, LABELS, STANCE_LABELS
 from stance.metrics import compute_metrics
 
 
@@ -46,6 +46,15 @@ def pair_items(samples: Sequence[Sample]) -> tuple[list[tuple[str, list[tuple[in
         items.append((s.text, [(a.start, a.end) for a in s.actors], [(p.source, p.target) for p in lp]))
         golds.append([p.label for p in lp])
     return items, golds
+
+
+def flat_pair_probs(scorer: PairScorer, samples: Sequence[Sample]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every labelled pair of ``samples`` scored once: (pairs, 4) probabilities, gold label ids, sentence index."""
+    items, golds = pair_items(samples)
+    probs = [p for per in (scorer.pair_probs(items) if items else []) for p in per]
+    gold = np.array([LABEL2ID[g] for per in golds for g in per], dtype=int)
+    sentence = np.array([i for i, per in enumerate(golds) for _ in per], dtype=int)
+    return np.asarray(probs, dtype=np.float64).reshape(-1, len(LABELS)), gold, sentence
 
 
 def score_pairs(scorer: PairScorer, samples: Sequence[Sample], *, bootstrap: int = 1000,

@@ -231,8 +231,7 @@ class EnsembleModel(nn.Module):
         return torch.log(mean.clamp_min(1e-12))  # (pairs, 4)
 
 
-def save_ensemble(member_dirs: dict[str, Path], out: Path, temperature: float = 1.0,
-                  none_margin: float = 0.0) -> None:
+def save_ensemble(member_dirs: dict[str, Path], out: Path, temperature: float = 1.0) -> None:
     """Write an ensemble folder from trained single-model folders (see module docstring)."""
     import shutil
 
@@ -254,8 +253,8 @@ def save_ensemble(member_dirs: dict[str, Path], out: Path, temperature: float = 
         save_file({k: v.half() if v.is_floating_point() else v for k, v in state.items()}, str(dst / ADAPTER_FILE),
                   metadata={"format": "pt", "stance_format_version": str(FORMAT_VERSION)})
     (out / ENSEMBLE_FILE).write_text(json.dumps({"format_version": FORMAT_VERSION, "members": list(member_dirs),
-                                                 "labels": list(LABELS), "temperature": temperature,
-                                                 "none_margin": none_margin}, indent=2) + "\n")
+                                                 "labels": list(LABELS), "temperature": temperature},
+                                                indent=2) + "\n")  # none_margin: added by `write_none_margin`
 
 
 def _load_ensemble(path: Path, merge: bool) -> tuple[EnsembleModel, Any]:

@@ -362,14 +362,11 @@ def fit_decision(cfg: Config, model_dir: Path) -> dict[str, Any]:
     """
     from stance.classifier import load
     from stance.decision import fit_none_margin
-    from stance.evaluate import pair_items
+    from stance.evaluate import flat_pair_probs
     from stance.model import write_none_margin
 
-    clf = load(model_dir, none_margin=0.0)
-    items, golds = pair_items(load_samples(*cfg.data.dev))
-    probs = [p for per in clf.pair_probs(items) for p in per]
-    gold = [LABEL2ID[g] for per in golds for g in per]
-    rec = fit_none_margin(np.asarray(probs).reshape(-1, len(LABELS)), gold, cfg.training.max_none_fpr)
+    probs, gold, _ = flat_pair_probs(load(model_dir, none_margin=0.0), load_samples(*cfg.data.dev))
+    rec = fit_none_margin(probs, gold, cfg.training.max_none_fpr)
     write_none_margin(model_dir, rec["none_margin"])
     log.info("none margin %.2f fitted on dev: macro-F1 %s -> %s, none FPR %s -> %s (cap %.3f%s)",
              rec["none_margin"], rec["dev_at_argmax"]["macro_f1"], rec["dev_at_margin"]["macro_f1"],
@@ -383,13 +380,15 @@ def _evaluate_and_write(cfg: Config, out: Path, model_dir: Path, provenance: dic
     """Score the model folder on dev, test and external sets; write the run's records and the model card."""
     metrics: dict[str, Any] = {"dev": None, "test": None, "external": {}}
     if evaluate_sets:
+        from stance.classifier import load
         from stance.evaluate import evaluate_model
 
-        metrics["dev"] = evaluate_model(model_dir, list(cfg.data.dev))
+        clf = load(model_dir)  # once for every set (as `stance.load` runs it: rules and stored margin)
+        metrics["dev"] = evaluate_model(clf, list(cfg.data.dev))
         if _existing(cfg.data.test):
-            metrics["test"] = evaluate_model(model_dir, _existing(cfg.data.test))
+            metrics["test"] = evaluate_model(clf, _existing(cfg.data.test))
         for ext in _existing(cfg.data.external):
-            metrics["external"][ext] = evaluate_model(model_dir, [ext])
+            metrics["external"][ext] = evaluate_model(clf, [ext])
     (out / "config.resolved.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
     (out / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

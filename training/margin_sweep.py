@@ -35,9 +35,8 @@ def _grid(spec: str) -> list[float]:
 def main(argv: list[str] | None = None) -> int:
     from stance.classifier import load
     from stance.data import load_samples
-    from stance.decision import macro_f1_and_none_fpr
-    from stance.evaluate import pair_items
-    from stance.labels import LABEL2ID
+    from stance.decision import decide_ids, macro_f1_and_none_fpr
+    from stance.evaluate import flat_pair_probs
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="*", default=FILES)
@@ -51,19 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     scored = []
     sentence_of = np.zeros(0, dtype=int)
     for f in args.files:
-        items, golds = pair_items(load_samples(f))
-        probs = np.asarray([p for per in clf.pair_probs(items) for p in per]).reshape(-1, 4)
-        scored.append((Path(f).name, probs, np.array([LABEL2ID[g] for per in golds for g in per], dtype=int)))
+        probs, gold, sentence = flat_pair_probs(clf, load_samples(f))
+        scored.append((Path(f).name, probs, gold))
         if len(scored) == 1:
-            sentence_of = np.concatenate([np.full(len(g), i) for i, g in enumerate(golds)] or [sentence_of])
+            sentence_of = sentence
     head = " | ".join(f"{name} macro-F1 | {name} none FPR" for name, _, _ in scored)
     print(f"| margin | {head} |\n|---|" + "---|---|" * len(scored))
     for m in _grid(args.margins):
         cells = []
         for _, probs, gold in scored:
-            logp = np.log(np.clip(probs, 1e-12, None))
-            logp[:, 0] += m  # the rule of stance.decision.decide, for all pairs at once
-            f1, fpr = macro_f1_and_none_fpr(logp.argmax(1), gold)
+            f1, fpr = macro_f1_and_none_fpr(decide_ids(probs, m), gold)
             cells.append(f"{f1:.3f} | " + ("–" if fpr is None else f"{fpr:.3f}"))
         print(f"| {m:+.2f} | " + " | ".join(cells) + " |")
     if args.cv:
@@ -73,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cross_validate(scored: tuple[str, np.ndarray, np.ndarray], sentence_of: np.ndarray, n: int,
                     cap: float) -> None:
-    from stance.decision import fit_none_margin, macro_f1_and_none_fpr
+    from stance.decision import decide_ids, fit_none_margin, macro_f1_and_none_fpr
 
     name, p, g = scored
     n_sent = int(sentence_of.max()) + 1 if len(sentence_of) else 0
@@ -83,10 +79,8 @@ def _cross_validate(scored: tuple[str, np.ndarray, np.ndarray], sentence_of: np.
         half = np.isin(sentence_of, rng.permutation(n_sent)[: n_sent // 2])
         for fit, held in ((half, ~half), (~half, half)):
             margin = fit_none_margin(p[fit], g[fit], cap)["none_margin"]
-            logp = np.log(np.clip(p[held], 1e-12, None))
-            at0 = macro_f1_and_none_fpr(logp.argmax(1), g[held])
-            logp[:, 0] += margin
-            rows.append((margin, *at0, *macro_f1_and_none_fpr(logp.argmax(1), g[held])))
+            at0 = macro_f1_and_none_fpr(decide_ids(p[held]), g[held])
+            rows.append((margin, *at0, *macro_f1_and_none_fpr(decide_ids(p[held], margin), g[held])))
     r = np.array(rows, dtype=float)
     print(f"\n{name}: {len(r)} fits on random halves of its {n_sent} sentences, each scored on the other half")
     print(f"margin fitted: mean {r[:, 0].mean():.2f} (range {r[:, 0].min():.2f} to {r[:, 0].max():.2f})")
