@@ -7,8 +7,9 @@ Records stream from the inputs in a fixed order and are cut into chunks of
 a chunk is complete exactly when its ``done`` file exists. ``--resume`` skips
 complete chunks and redoes the rest, so after a crash (even ``kill -9``) the
 output holds every input record exactly once: as result rows or as an error
-record. ``manifest.json`` pins the job's settings; resuming with different
-settings is refused.
+record. ``manifest.json`` pins the job's settings and the model folder's
+fingerprint (`stance.model.model_fingerprint`); resuming with different settings
+or another model (say, after upgrading stance) is refused, naming what differs.
 
 Memory stays bounded: inputs are read lazily, line by line or row group by row
 group, and only one chunk is held at a time.
@@ -360,14 +361,14 @@ def run_job(opts: JobOptions, clf: Any = None) -> JobSummary:
     out = Path(opts.output)
     out.mkdir(parents=True, exist_ok=True)
     manifest = out / "manifest.json"
-    pinned = opts.pinned()
+    pinned = {**opts.pinned(), "model_sha256": _fingerprint(opts, clf)}
     if manifest.exists():
         old = json.loads(manifest.read_text())
         if not opts.resume:
             raise InputError(f"{out} already holds a job; pass --resume to continue it or choose another -o")
         if old.get("settings") != pinned:
-            raise InputError(f"{out}: --resume with different settings than the original job "
-                             f"(was {old.get('settings')}, now {pinned})")
+            raise InputError(f"{out}: --resume with different settings than the original job: "
+                             + _settings_diff(old.get("settings") or {}, pinned))
     else:
         _atomic_write(manifest, lambda t: t.write_text(json.dumps({"settings": pinned, "version": 1}, indent=1)))
     columns = DOC_COLUMNS if opts.granularity == "document" else PAIR_COLUMNS
@@ -406,6 +407,31 @@ def run_job(opts: JobOptions, clf: Any = None) -> JobSummary:
     bar.close()
     summary.seconds = time.time() - t0
     return summary
+
+
+def _fingerprint(opts: JobOptions, clf: Any) -> str:
+    """The fingerprint of the model the job runs (`stance.model.model_fingerprint`).
+
+    A given classifier's own (set by `stance.load`), else that of the folder ``opts.model``
+    names; a classifier built without `stance.load` has none, which is recorded as such.
+    """
+    if clf is not None:
+        return str(getattr(clf, "fingerprint", None) or "unknown: classifier not built by stance.load")
+    from stance.classifier import model_folder
+    from stance.model import model_fingerprint
+
+    return model_fingerprint(model_folder(opts.model))
+
+
+def _settings_diff(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """'key: was X, now Y' for each setting that differs (a job from an older version lacks some)."""
+    absent = "(not recorded)"
+    keys = [k for k in sorted(set(old) | set(new)) if old.get(k, absent) != new.get(k, absent)]
+    text = "; ".join(f"{k}: was {old.get(k, absent)!r}, now {new.get(k, absent)!r}" for k in keys)
+    if "model_sha256" in keys:
+        text += (" (model_sha256 fingerprints the model folder: its weights, config, none margin or tokenizer "
+                 "differ, e.g. after upgrading stance; finish the job with the model that began it)")
+    return text
 
 
 def _make_engine(opts: JobOptions, clf: Any) -> Any:

@@ -30,6 +30,11 @@ ACCURATE_MODEL_DIR = Path(__file__).resolve().parent / "resources" / "model-accu
 NAMED_MODELS = {"fast": FAST_MODEL_DIR, "accurate": ACCURATE_MODEL_DIR}
 
 
+def model_folder(path: str | Path | None) -> Path:
+    """The folder `load` reads for ``path``: None is the shipped default, "fast"/"accurate" the named ones."""
+    return DEFAULT_MODEL_DIR if path is None else NAMED_MODELS.get(str(path), Path(path))
+
+
 def _coerce_actors(text: str, actors: Sequence[str | dict[str, Any] | Mention]) -> list[Mention]:
     """Resolve user-given actors to `Mention`s with offsets; `InputError` names the bad one."""
     out: list[Mention] = []
@@ -80,6 +85,9 @@ class StanceClassifier:
         self._extractor = extractor
         self.batch_size = batch_size
         self.name = name
+        #: `stance.model.model_fingerprint` of the folder `load` read (None when built otherwise);
+        #: batch jobs pin it so that a resume uses the same model
+        self.fingerprint: str | None = None
         #: apply codebook rules 11/12 (`stance.coref`): stances carry over to co-referent mentions
         self.same_entity = same_entity
         #: the label is ``none`` unless a stance's probability beats it by ``exp(none_margin)``
@@ -246,9 +254,9 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
         ModelLoadError: the folder is missing or holds inconsistent files.
     """
     from stance.errors import ModelLoadError
-    from stance.model import load_model
+    from stance.model import load_model, model_fingerprint
 
-    folder = DEFAULT_MODEL_DIR if path is None else NAMED_MODELS.get(str(path), Path(path))
+    folder = model_folder(path)
     if path is None and not (folder / "config.json").is_file():
         raise ModelLoadError(
             f"no shipped model at {folder}: train one with `stance train configs/default.yaml` "
@@ -266,17 +274,20 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
         if threads is not None:
             torch.set_num_threads(threads)
         onnx_model = load_onnx(folder, model, tokenizer, int8=int8, threads=threads)
-        return StanceClassifier(onnx_model, tokenizer, extractor=extractor, batch_size=batch_size,
-                                threads=threads, name=f"{folder} (onnx{', int8' if int8 else ''})",
-                                same_entity=same_entity, none_margin=none_margin)
-    if int8:
-        import warnings
+        clf = StanceClassifier(onnx_model, tokenizer, extractor=extractor, batch_size=batch_size,
+                               threads=threads, name=f"{folder} (onnx{', int8' if int8 else ''})",
+                               same_entity=same_entity, none_margin=none_margin)
+    else:
+        if int8:
+            import warnings
 
-        with warnings.catch_warnings():  # torch flags its quantised-tensor constructors as deprecated
-            warnings.simplefilter("ignore", UserWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            for single in members if members is not None else [model]:
-                single.encoder = torch.ao.quantization.quantize_dynamic(single.encoder, {torch.nn.Linear},
-                                                                        dtype=torch.qint8)
-    return StanceClassifier(model, tokenizer, extractor=extractor, batch_size=batch_size, threads=threads,
-                            name=str(folder), same_entity=same_entity, none_margin=none_margin)
+            with warnings.catch_warnings():  # torch flags its quantised-tensor constructors as deprecated
+                warnings.simplefilter("ignore", UserWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                for single in members if members is not None else [model]:
+                    single.encoder = torch.ao.quantization.quantize_dynamic(single.encoder, {torch.nn.Linear},
+                                                                            dtype=torch.qint8)
+        clf = StanceClassifier(model, tokenizer, extractor=extractor, batch_size=batch_size, threads=threads,
+                               name=str(folder), same_entity=same_entity, none_margin=none_margin)
+    clf.fingerprint = model_fingerprint(folder)
+    return clf

@@ -71,6 +71,27 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+#: Files of a model folder that describe it without changing what it computes.
+DESCRIPTIVE_FILES = frozenset({"README.md", "metrics.json", "provenance.json"})
+
+
+def model_fingerprint(folder: str | Path) -> str:
+    """SHA-256 over every file under a model folder that affects its output (names and bytes).
+
+    The weights, config.json (temperature, none margin), tokenizer and, for an ensemble, its
+    members; not the model card or the recorded metrics. Two folders with the same fingerprint
+    give the same labels. Raises `ModelLoadError` when ``folder`` is not a folder.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise ModelLoadError(f"{root}: not a model folder")
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name not in DESCRIPTIVE_FILES):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(file_sha256(path).encode())
+    return h.hexdigest()
+
+
 class LoRALinear(nn.Module):
     """``y = W x + b + (alpha/r) * B(A(dropout(x)))`` with W, b frozen."""
 

@@ -29,11 +29,9 @@ def cache_dir() -> Path:
 
 
 def _model_key(folder: Path) -> str:
-    h = hashlib.sha256()
-    for name in ("config.json", "adapter.safetensors"):
-        h.update((folder / name).read_bytes())
-    h.update(torch.__version__.encode())
-    return h.hexdigest()[:16]
+    from stance.model import model_fingerprint
+
+    return hashlib.sha256(f"{model_fingerprint(folder)} {torch.__version__}".encode()).hexdigest()[:16]
 
 
 def export(model: Any, tokenizer: Any, out: Path) -> None:

@@ -156,3 +156,35 @@ def test_resume_refuses_changed_input(tmp_path: Path, tiny_clf) -> None:
     with pytest.raises(InputError, match="inputs changed"):
         run_job(JobOptions(inputs=[str(src)], output=str(out), chunk_size=3, progress=False, resume=True),
                 clf=tiny_clf)
+
+
+def test_resume_refuses_another_model_and_names_what_differs(tmp_path: Path, tiny_run: Path) -> None:
+    """A resume pins the model folder's fingerprint, so a changed margin (or an upgrade) is refused."""
+    import shutil
+
+    import stance
+    from stance.errors import InputError
+    from stance.model import model_fingerprint, write_none_margin
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_run / "model", model)
+    src = tmp_path / "in.jsonl"
+    make_jsonl(src, 6)
+    out = tmp_path / "out"
+    opts = dict(inputs=[str(src)], output=str(out), chunk_size=3, progress=False)
+    clf = stance.load(model)
+    assert clf.fingerprint == model_fingerprint(tiny_run / "model")
+    run_job(JobOptions(**opts), clf=clf)
+    (model / "README.md").write_text("a rewritten model card changes no label\n")
+    assert run_job(JobOptions(**opts, resume=True), clf=stance.load(model)).chunks_skipped == 2
+    write_none_margin(model, 1.5)
+    with pytest.raises(InputError, match=r"model_sha256: was '[0-9a-f]{64}', now '[0-9a-f]{64}'"):
+        run_job(JobOptions(**opts, resume=True), clf=stance.load(model))
+
+    manifest = out / "manifest.json"  # a job begun by a version that pinned fewer settings
+    old = json.loads(manifest.read_text())
+    del old["settings"]["none_margin"]
+    manifest.write_text(json.dumps(old))
+    with pytest.raises(InputError, match=r"none_margin: was '\(not recorded\)', now None") as err:
+        run_job(JobOptions(**opts, resume=True), clf=stance.load(model))
+    assert "inputs" not in str(err.value)  # only the settings that differ are named
