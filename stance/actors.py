@@ -61,6 +61,9 @@ class _Entry:
     actor_id: str | None
     type: str | None
     kind: str  # country | capital | adjective | org | person | agent | title
+    #: one organisation or person (its first listed name): its aliases share it ("SDF" and
+    #: "Syrian Democratic Forces"); None for the other kinds
+    entity: str | None = None
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
@@ -83,10 +86,13 @@ class Gazetteer:
         self.exact: dict[tuple[str, ...], _Entry] = {}  # case-sensitive names
         self.lower: dict[tuple[str, ...], _Entry] = {}  # case-insensitive agent phrases and titles
         self.adjectives: dict[tuple[str, ...], str] = {}
+        #: every capital of each state, including one a former state shared (Moscow: RUS and SUN)
+        self.capitals: dict[str, frozenset[str]] = {}
         for c in self.countries:
             iso = c["iso3"]
             for name in [c["name"], *c.get("aliases", [])]:
                 self._add(self.exact, name, _Entry(iso, "GOV", "country"))
+            self.capitals[iso] = frozenset(c.get("capitals", []))
             for cap in c.get("capitals", []):
                 self._add(self.exact, cap, _Entry(iso, "GOV", "capital"))
             for adj in c.get("adjectives", []):
@@ -98,10 +104,12 @@ class Gazetteer:
             country = o.get("country")
             otype = o.get("type")
             actor_id = country if country and otype in {"MED", "REB", "PTY", "MIL", "GOV", "OPP"} else oid
-            for name in o.get("names", []):
-                self._add(self.exact, name, _Entry(actor_id, otype, "org"))
+            names = o.get("names", [])
+            entry = _Entry(actor_id, otype, "org", f"org:{names[0]}" if names else None)
+            for name in names:
+                self._add(self.exact, name, entry)
         for p in data.get("people", []):
-            entry = _Entry(p.get("country"), p.get("type"), "person")
+            entry = _Entry(p.get("country"), p.get("type"), "person", f"person:{p['name']}")
             for name in [p["name"], *p.get("aliases", [])]:
                 self._add(self.exact, name, entry)
         #: phrases written with a leading article ("the West", "the bloc"): matched only after one

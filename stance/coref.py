@@ -10,10 +10,22 @@ The model labels each ordered pair on its own and often finds the stance
 through only one of the mentions. `propagate` copies a pair's non-``none``
 prediction to the pairs of the co-referent mentions that the model left at
 ``none``; it never overrides a stance the model did predict. Who is
-co-referent comes from the gazetteer (versioned data): a country name, alias
-or capital gives the state; a mention the extractor normalised to a state's
-government (``XXX/GOV``, e.g. a minister) gives the side it speaks for.
-Measured on the dev split only (``docs/evaluation.md``).
+co-referent comes from the gazetteer (versioned data):
+
+- a country name, alias or capital names the state; so does a bare national
+  adjective used as an actor ("Ukrainian", "the Iranian") and a state's
+  collective government ("the Algerian authorities", "Mali's junta": the
+  extractor's ``XXX/GOV`` with a head noun in `GOVERNMENT_HEADS`);
+- a capital shared by a former and a current state (Moscow: Soviet Union and
+  Russia) names the one the sentence lists;
+- the aliases of one organisation or person name the same entity ("SDF",
+  "Syrian Democratic Forces");
+- a mention the extractor normalised to a state's government (``XXX/GOV``,
+  e.g. a minister) speaks for that side (rule 11, as source only).
+
+Each was chosen on the dev split only (``docs/evaluation.md``). Troops and
+armies (``XXX/MIL``) are not made to speak for their state: that lowered dev
+macro-F1 and raised the none false-positive rate.
 """
 
 from __future__ import annotations
@@ -21,11 +33,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+#: Head nouns of a mention that names a state's government as a whole (rule 12), not one official.
+GOVERNMENT_HEADS = frozenset({"government", "authorities", "junta", "regime", "administration",
+                              "leadership", "cabinet"})
+
 
 def entity_keys(extractor: Any, text: str, spans: Sequence[tuple[int, int]],
                 ids: Sequence[tuple[str | None, str | None]] | None = None
                 ) -> tuple[list[str | None], list[str | None]]:
-    """Per span: the state it names (rule 12) and the side it speaks for (rule 11).
+    """Per span: the entity it names (rule 12) and the side it speaks for (rule 11).
+
+    The entity is a state's ISO code, or an organisation's or person's gazetteer key.
 
     Args:
         extractor: an `ActorExtractor` (its gazetteer, and its matcher when ``ids`` is None).
@@ -42,12 +60,30 @@ def entity_keys(extractor: Any, text: str, spans: Sequence[tuple[int, int]],
         ids = [found.get(sp, (None, None)) for sp in spans]
     state: list[str | None] = []
     side: list[str | None] = []
-    for (a, b), (actor_id, typ) in zip(spans, ids, strict=True):
-        entry = gaz.exact.get(_key(text[a:b], False))
-        is_state = entry is not None and entry.kind in ("country", "capital") and entry.type == "GOV"
-        state.append(entry.actor_id if is_state and entry is not None else None)
-        official = actor_id if typ == "GOV" and actor_id and len(actor_id) == 3 and actor_id.isupper() else None
-        side.append(state[-1] or official)
+    entries = [gaz.exact.get(_key(text[a:b], False)) for a, b in spans]
+    for (a, b), entry, (actor_id, typ) in zip(spans, entries, ids, strict=True):
+        words = _key(text[a:b], False)
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        iso = actor_id if actor_id and len(actor_id) == 3 and actor_id.isupper() else None
+        key: str | None = None
+        if entry is not None and entry.kind in ("country", "capital") and entry.type == "GOV":
+            key = entry.actor_id
+        elif entry is not None and entry.entity is not None:
+            key = entry.entity
+        elif words in gaz.adjectives:
+            key = gaz.adjectives[words]
+        elif iso and typ == "GOV" and words and words[-1].lower() in GOVERNMENT_HEADS:
+            key = iso
+        state.append(key)
+        side.append(key or (iso if typ == "GOV" else None))
+    # a capital two states shared (Moscow: RUS and SUN) names the one the sentence lists by name
+    listed = {e.actor_id for e in entries if e is not None and e.kind == "country" and e.type == "GOV"}
+    for i, ((a, b), entry) in enumerate(zip(spans, entries, strict=True)):
+        if entry is not None and entry.kind == "capital" and entry.actor_id not in listed:
+            owners = [iso for iso in sorted(listed) if text[a:b] in gaz.capitals.get(iso, ())]
+            if len(owners) == 1:
+                state[i] = side[i] = owners[0]
     return state, side
 
 

@@ -19,6 +19,31 @@ def test_entity_keys_states_capitals_and_officials() -> None:
     assert side == ["CUB", "GBR", "CUB"]  # the minister speaks for Cuba (rule 11)
 
 
+def span(text: str, phrase: str) -> tuple[int, int]:
+    start = text.index(phrase)
+    return start, start + len(phrase)
+
+
+def test_entity_keys_adjectives_governments_aliases_and_shared_capitals() -> None:
+    ex = ActorExtractor(tagger=None)
+    text = ("Kyiv condemned the ban on Ukrainian grain, the Algerian authorities backed the SDF, "
+            "the Syrian Democratic Forces thanked Algeria, and Algeria's foreign minister spoke.")
+    names = ["Kyiv", "Ukrainian", "Algerian authorities", "SDF", "Syrian Democratic Forces", "Algeria",
+             "Algeria's foreign minister"]
+    state, side = entity_keys(ex, text, [span(text, n) for n in names])
+    assert state[:2] == ["UKR", "UKR"]  # a bare national adjective names the state
+    assert state[2] == state[5] == "DZA"  # the government as a whole is the state (rule 12) ...
+    assert state[6] is None and side[6] == "DZA"  # ... one official only speaks for it (rule 11)
+    assert state[3] == state[4] and state[3] is not None and state[3] != "SYR"  # one organisation's aliases
+
+    text = "The Soviet Union vetoed the draft, and Britain said Moscow had blocked the council."
+    state, _ = entity_keys(ex, text, [span(text, n) for n in ("Soviet Union", "Britain", "Moscow")])
+    assert state == ["SUN", "GBR", "SUN"]  # Moscow is the listed state's capital
+    text = "Britain said Moscow had blocked the council."
+    state, _ = entity_keys(ex, text, [span(text, n) for n in ("Britain", "Moscow")])
+    assert state == ["GBR", "RUS"]  # otherwise today's state
+
+
 def test_stance_carries_to_co_referent_state_mention() -> None:
     # 0 Cuba, 1 Britain, 2 Havana: Cuba->Britain opposition gives Havana->Britain
     pairs = [(0, 1), (1, 0), (0, 2), (2, 0), (1, 2), (2, 1)]
