@@ -76,6 +76,33 @@ def _remake(provenance: dict[str, Any]) -> str:
     return "Remake: `stance train` from the config recorded in the run's `config.resolved.json`."
 
 
+#: The card's generated section; any other "## " section of an existing card is written by hand
+#: (provenance notes, reproduction checks) and is kept when the card is rewritten.
+SCORES_HEADING = "## Scores (pairs mode: gold actors given)"
+
+
+def _kept_sections(card_file: Path) -> str:
+    """The hand-written "## " sections of an existing card, in their order ("" when none)."""
+    if not card_file.is_file():
+        return ""
+    kept, keep = [], False
+    for line in card_file.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            keep = line.strip() != SCORES_HEADING
+        if keep:
+            kept.append(line)
+    return ("\n" + "\n".join(kept).strip() + "\n") if kept else ""
+
+
+def _rescored_line(provenance: dict[str, Any]) -> str:
+    rec = provenance.get("rescored")
+    if not rec:
+        return ""
+    return (f"\n- Scores re-measured after training by `{rec['by']}` (commit `{rec['git_commit']}`): "
+            f"{rec['why']} The weights, temperature and margin are unchanged; the decision line's dev "
+            "figures are those of the fit.")
+
+
 def write_model_card(model_dir: Path, provenance: dict[str, Any], metrics: dict[str, Any]) -> None:
     cfg = provenance["config"]
     rows: dict[str, Any] = {"dev (model selection, calibration)": metrics.get("dev"),
@@ -83,6 +110,7 @@ def write_model_card(model_dir: Path, provenance: dict[str, Any], metrics: dict[
     for path, m in (metrics.get("external") or {}).items():
         rows[f"external: {Path(path).name}"] = m
     training = _training_lines(provenance)
+    kept = _kept_sections(model_dir / "README.md")
     title = "stance pair classifier (ensemble)" if provenance.get("members") else "stance pair classifier"
     card = f"""# {title}
 
@@ -93,10 +121,10 @@ support, opposition, accusation or none (codebook v1.1).
   {cfg['model']['lora_rank']} on {', '.join(cfg['model']['lora_targets'])}, merged at load.
 - Marker strategy: `{cfg['model']['markers']}`; max length {cfg['model']['max_length']} tokens.
 {training}
-{_decision_line(provenance)}
+{_decision_line(provenance)}{_rescored_line(provenance)}
 - Git commit: `{provenance['git_commit']}`; library versions in `provenance.json` of the run.
 
-## Scores (pairs mode: gold actors given)
+{SCORES_HEADING}
 
 Scores of `stance.load()` on this model: the model, then the codebook's
 co-reference rules 11/12 (`stance.coref`, on by default). `docs/evaluation.md`
@@ -107,5 +135,5 @@ The test split was written separately from the training stories and never used
 for training or model selection. The external set (PLOVER gold-standard
 records, written by others) is reported on its own line; it was never used for
 training or tuning. {_remake(provenance)}
-"""
+{kept}"""
     (model_dir / "README.md").write_text(card, encoding="utf-8")
