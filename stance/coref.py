@@ -76,7 +76,9 @@ def entity_keys(extractor: Any, text: str, spans: Sequence[tuple[int, int]],
         elif iso and typ == "GOV" and words and words[-1].lower() in GOVERNMENT_HEADS:
             key = iso
         state.append(key)
-        side.append(key or (iso if typ == "GOV" else None))
+        # rule 11: a government mention (minister, named leader, "the Kremlin") speaks for its state,
+        # even where it is also an entity of its own
+        side.append(iso if iso and typ == "GOV" else key)
     # a capital two states shared (Moscow: RUS and SUN) names the one the sentence lists by name
     listed = {e.actor_id for e in entries if e is not None and e.kind == "country" and e.type == "GOV"}
     for i, ((a, b), entry) in enumerate(zip(spans, entries, strict=True)):

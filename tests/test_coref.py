@@ -36,6 +36,11 @@ def test_entity_keys_adjectives_governments_aliases_and_shared_capitals() -> Non
     assert state[6] is None and side[6] == "DZA"  # ... one official only speaks for it (rule 11)
     assert state[3] == state[4] and state[3] is not None and state[3] != "SYR"  # one organisation's aliases
 
+    text = "Russia backs the junta, Lavrov said, and Sergei Lavrov's deputy agreed."
+    state, side = entity_keys(ex, text, [span(text, n) for n in ("Russia", "junta", "Lavrov", "Sergei Lavrov")])
+    assert side[0] == side[2] == "RUS"  # the named minister speaks for Russia (rule 11) ...
+    assert state[2] == state[3] and state[2] not in (None, "RUS")  # ... and is one person under two names
+
     text = "The Soviet Union vetoed the draft, and Britain said Moscow had blocked the council."
     state, _ = entity_keys(ex, text, [span(text, n) for n in ("Soviet Union", "Britain", "Moscow")])
     assert state == ["SUN", "GBR", "SUN"]  # Moscow is the listed state's capital
