@@ -21,7 +21,9 @@ co-referent comes from the gazetteer (versioned data):
 - the aliases of one organisation or person name the same entity ("SDF",
   "Syrian Democratic Forces");
 - a mention the extractor normalised to a state's government (``XXX/GOV``,
-  e.g. a minister) speaks for that side (rule 11, as source only).
+  e.g. a minister, "the Kremlin") speaks for that side (rule 11, as source
+  only); a bare personal name ("Lavrov") does not, since the sentence does not
+  state the role (the annotation guide's convention).
 
 Each was chosen on the dev split only (``docs/evaluation.md``). Troops and
 armies (``XXX/MIL``) are not made to speak for their state: that lowered dev
@@ -76,9 +78,11 @@ def entity_keys(extractor: Any, text: str, spans: Sequence[tuple[int, int]],
         elif iso and typ == "GOV" and words and words[-1].lower() in GOVERNMENT_HEADS:
             key = iso
         state.append(key)
-        # rule 11: a government mention (minister, named leader, "the Kremlin") speaks for its state,
-        # even where it is also an entity of its own
-        side.append(iso if iso and typ == "GOV" else key)
+        # rule 11: a government mention in its role ("its foreign minister", "President Ruto", "the
+        # Kremlin") speaks for its state; a bare personal name does not, since the sentence does not
+        # state the role (docs/annotation-guide.md: no outside knowledge)
+        bare_name = entry is not None and entry.kind == "person"
+        side.append(key if bare_name else (iso if iso and typ == "GOV" else key))
     # a capital two states shared (Moscow: RUS and SUN) names the one the sentence lists by name
     listed = {e.actor_id for e in entries if e is not None and e.kind == "country" and e.type == "GOV"}
     for i, ((a, b), entry) in enumerate(zip(spans, entries, strict=True)):

@@ -36,10 +36,16 @@ def test_entity_keys_adjectives_governments_aliases_and_shared_capitals() -> Non
     assert state[6] is None and side[6] == "DZA"  # ... one official only speaks for it (rule 11)
     assert state[3] == state[4] and state[3] is not None and state[3] != "SYR"  # one organisation's aliases
 
-    text = "Russia backs the junta, Lavrov said, and Sergei Lavrov's deputy agreed."
-    state, side = entity_keys(ex, text, [span(text, n) for n in ("Russia", "junta", "Lavrov", "Sergei Lavrov")])
-    assert side[0] == side[2] == "RUS"  # the named minister speaks for Russia (rule 11) ...
-    assert state[2] == state[3] and state[2] not in (None, "RUS")  # ... and is one person under two names
+    text = "Russia backs the junta, Lavrov said, and Sergei Lavrov's deputy and the Kremlin agreed."
+    names = ("Russia", "junta", "Lavrov", "Sergei Lavrov", "Kremlin")
+    state, side = entity_keys(ex, text, [span(text, n) for n in names])
+    assert state[2] == state[3] and state[2] not in (None, "RUS")  # one person under two names (rule 12) ...
+    assert side[2] not in (None, "RUS")  # ... whose bare name states no role, so he does not speak for Russia
+    assert side[4] == "RUS" and state[4] != "RUS"  # the Kremlin does (rule 11), as source only
+    text = "Russian Foreign Minister Sergei Lavrov said Moscow backs the junta."
+    minister = [m for m in ex.extract(text)[1] if "Lavrov" in m.text][0]
+    _, side = entity_keys(ex, text, [(minister.start, minister.end)], [(minister.actor_id, minister.type)])
+    assert side == ["RUS"]  # with the role stated, he does
 
     text = "The Soviet Union vetoed the draft, and Britain said Moscow had blocked the council."
     state, _ = entity_keys(ex, text, [span(text, n) for n in ("Soviet Union", "Britain", "Moscow")])
