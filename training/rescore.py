@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def rescore(folder: Path, why: str) -> dict:
+def rescore(folder: Path, why: str, commit: str | None) -> dict:
     from stance.classifier import load
     from stance.config import config_from_dict
     from stance.evaluate import evaluate_model
     from stance.modelcard import write_model_card
-    from stance.train import _existing, git_commit
+    from stance.train import _existing
 
     model_dir = folder / "model" if (folder / "model" / "config.json").is_file() else folder
     # a run keeps its records beside model/; a shipped model folder holds copies of them
@@ -41,7 +41,7 @@ def rescore(folder: Path, why: str) -> dict:
     metrics = {"dev": evaluate_model(clf, list(data.dev)),
                "test": evaluate_model(clf, _existing(data.test)) if _existing(data.test) else None,
                "external": {ext: evaluate_model(clf, [ext]) for ext in _existing(data.external)}}
-    prov["rescored"] = {"by": "training/rescore.py", "git_commit": git_commit(), "why": why}
+    prov["rescored"] = {"by": "training/rescore.py", "git_commit": commit, "why": why}
     for d in holders:
         (d / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         (d / "provenance.json").write_text(json.dumps(prov, indent=2) + "\n")
@@ -55,8 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--why", required=True, help="what changed since the model was scored (goes into the card)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from stance.train import git_commit
+
+    commit = git_commit()  # before the first folder's files are rewritten, which would mark the tree dirty
     for folder in args.folders:
-        m = rescore(folder, args.why)
+        m = rescore(folder, args.why, commit)
         ext = ", ".join(f"{Path(k).name} {v['macro_f1']:.4f}" for k, v in m["external"].items())
         test = f"{m['test']['macro_f1']:.4f} (none FPR {m['test']['none_fpr']:.4f})" if m["test"] else "-"
         print(f"{folder}: dev {m['dev']['macro_f1']:.4f} (none FPR {m['dev']['none_fpr']:.4f}), test {test}, {ext}")
