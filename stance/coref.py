@@ -84,7 +84,8 @@ def entity_keys(extractor: Any, text: str, spans: Sequence[tuple[int, int]],
         bare_name = entry is not None and entry.kind == "person"
         side.append(key if bare_name else (iso if iso and typ == "GOV" else key))
     # a capital two states shared (Moscow: RUS and SUN) names the one the sentence lists by name
-    listed = {e.actor_id for e in entries if e is not None and e.kind == "country" and e.type == "GOV"}
+    listed = {e.actor_id for e in entries
+              if e is not None and e.actor_id is not None and e.kind == "country" and e.type == "GOV"}
     for i, ((a, b), entry) in enumerate(zip(spans, entries, strict=True)):
         if entry is not None and entry.kind == "capital" and entry.actor_id not in listed:
             owners = [iso for iso in sorted(listed) if text[a:b] in gaz.capitals.get(iso, ())]
