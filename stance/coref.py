@@ -62,9 +62,9 @@ def entity_keys(extractor: Any, text: str, spans: Sequence[tuple[int, int]],
         ids = [found.get(sp, (None, None)) for sp in spans]
     state: list[str | None] = []
     side: list[str | None] = []
-    entries = [gaz.exact.get(_key(text[a:b], False)) for a, b in spans]
-    for (a, b), entry, (actor_id, typ) in zip(spans, entries, ids, strict=True):
-        words = _key(text[a:b], False)
+    span_keys = [_key(text[a:b], False) for a, b in spans]
+    entries = [gaz.exact.get(k) for k in span_keys]
+    for words, entry, (actor_id, typ) in zip(span_keys, entries, ids, strict=True):
         if words and words[0].lower() == "the":
             words = words[1:]
         iso = actor_id if actor_id and len(actor_id) == 3 and actor_id.isupper() else None

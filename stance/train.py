@@ -375,20 +375,22 @@ def fit_decision(cfg: Config, model_dir: Path) -> dict[str, Any]:
     return rec
 
 
+def score_sets(cfg: Config, model_dir: Path) -> dict[str, Any]:
+    """Metrics of the model folder on the config's dev, test and external sets, as `stance.load` runs it."""
+    from stance.classifier import load
+    from stance.evaluate import evaluate_model
+
+    clf = load(model_dir)  # once for every set (rules and the stored margin)
+    test = _existing(cfg.data.test)
+    return {"dev": evaluate_model(clf, list(cfg.data.dev)),
+            "test": evaluate_model(clf, test) if test else None,
+            "external": {ext: evaluate_model(clf, [ext]) for ext in _existing(cfg.data.external)}}
+
+
 def _evaluate_and_write(cfg: Config, out: Path, model_dir: Path, provenance: dict[str, Any],
                         evaluate_sets: bool) -> dict[str, Any]:
     """Score the model folder on dev, test and external sets; write the run's records and the model card."""
-    metrics: dict[str, Any] = {"dev": None, "test": None, "external": {}}
-    if evaluate_sets:
-        from stance.classifier import load
-        from stance.evaluate import evaluate_model
-
-        clf = load(model_dir)  # once for every set (as `stance.load` runs it: rules and stored margin)
-        metrics["dev"] = evaluate_model(clf, list(cfg.data.dev))
-        if _existing(cfg.data.test):
-            metrics["test"] = evaluate_model(clf, _existing(cfg.data.test))
-        for ext in _existing(cfg.data.external):
-            metrics["external"][ext] = evaluate_model(clf, [ext])
+    metrics = score_sets(cfg, model_dir) if evaluate_sets else {"dev": None, "test": None, "external": {}}
     (out / "config.resolved.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
     (out / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

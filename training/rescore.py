@@ -24,11 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def rescore(folder: Path, why: str, commit: str | None) -> dict:
-    from stance.classifier import load
     from stance.config import config_from_dict
-    from stance.evaluate import evaluate_model
     from stance.modelcard import write_model_card
-    from stance.train import _existing
+    from stance.train import score_sets
 
     model_dir = folder / "model" if (folder / "model" / "config.json").is_file() else folder
     # a run keeps its records beside model/; a shipped model folder holds copies of them
@@ -36,11 +34,7 @@ def rescore(folder: Path, why: str, commit: str | None) -> dict:
     if not holders:
         raise SystemExit(f"{folder}: no provenance.json; not a run or model folder written by `stance train`")
     prov = json.loads((holders[0] / "provenance.json").read_text(encoding="utf-8"))
-    data = config_from_dict(prov["config"]).data
-    clf = load(model_dir)
-    metrics = {"dev": evaluate_model(clf, list(data.dev)),
-               "test": evaluate_model(clf, _existing(data.test)) if _existing(data.test) else None,
-               "external": {ext: evaluate_model(clf, [ext]) for ext in _existing(data.external)}}
+    metrics = score_sets(config_from_dict(prov["config"]), model_dir)
     prov["rescored"] = {"by": "training/rescore.py", "git_commit": commit, "why": why}
     for d in holders:
         (d / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
