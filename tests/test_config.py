@@ -66,8 +66,11 @@ def test_ensemble_members_are_the_default_model_with_other_seeds(root: Path) -> 
     assert len(seeds) == 3 and default.training.seed in seeds
 
     def member(cfg, seed: int):  # type: ignore[no-untyped-def]
-        return replace(cfg, training=replace(cfg.training, seed=seed, ensemble_seeds=(), time_budget_s=0)).to_dict()
+        # batch size: the members were trained at 16, the default's until session 7
+        return replace(cfg, training=replace(cfg.training, seed=seed, ensemble_seeds=(), time_budget_s=0,
+                                             batch_size=16)).to_dict()
 
+    assert ensemble.training.batch_size == 16
     assert member(ensemble, default.training.seed) == member(default, default.training.seed)
 
 
@@ -77,5 +80,7 @@ def test_accurate_is_the_default_trained_longer(root: Path) -> None:
     default = load_config(root / "configs" / "default.yaml")
     accurate = load_config(root / "configs" / "accurate.yaml")
     assert accurate.training.epochs == 2 * default.training.epochs
-    same = {"epochs": default.training.epochs, "time_budget_s": default.training.time_budget_s}
+    assert accurate.training.batch_size == 16  # the default's batch size until session 7, when it became 8
+    same = {"epochs": default.training.epochs, "time_budget_s": default.training.time_budget_s,
+            "batch_size": default.training.batch_size}
     assert replace(accurate, training=replace(accurate.training, **same)) == default
