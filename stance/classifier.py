@@ -237,7 +237,7 @@ def load(path: str | Path | None = None, *, batch_size: int = 32, threads: int |
 
     Args:
         path: a model folder written by ``stance train``; None for the shipped default model;
-            "fast" for the shipped fast model (about 1.7x faster, lower macro-F1; docs/evaluation.md);
+            "fast" for the shipped fast model (about 1.4-1.7x faster; docs/evaluation.md);
             "accurate" for the default's design trained twice as long (higher macro-F1 on the
             test split, same speed; docs/evaluation.md).
         batch_size: encoder inputs per forward pass.
