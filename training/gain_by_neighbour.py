@@ -2,7 +2,7 @@
 how close each scored sentence is to an extra training file (e.g. the pending batch).
 
     python training/gain_by_neighbour.py MODEL_A MODEL_B --extra FILE [FILE ...]
-        [--data NAME=FILE ...] [--near 0.2]
+        [--data NAME=FILE ...]
 
 Both models run as ``stance.load`` runs them (rules on, their own none margins). For every
 sentence of every data set the script takes its highest word-set Jaccard with any sentence of
