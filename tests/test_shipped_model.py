@@ -37,6 +37,16 @@ def test_shipped_model_is_compact_and_self_describing(root: Path, name: str) -> 
     assert cfg["stance"]["base_sha256"] and (folder / "README.md").is_file() and (folder / "metrics.json").is_file()
 
 
+@pytest.mark.parametrize(("name", "config"), [("model", "default"), ("model-fast", "fast"), ("model-accurate", "accurate")])
+def test_shipped_model_is_remade_by_its_config_file(root: Path, name: str, config: str) -> None:
+    """`stance train configs/NAME.yaml` is the remake command each card names: the config must match."""
+    from stance.config import config_from_dict, load_config
+
+    prov = json.loads((root / "stance" / "resources" / name / "provenance.json").read_text())
+    assert config_from_dict(prov["config"]) == load_config(root / "configs" / f"{config}.yaml")
+    assert not prov["stopped_by_time_budget"]
+
+
 @pytest.fixture(scope="module")
 def accurate():
     return stance.load("accurate")
