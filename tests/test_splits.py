@@ -122,3 +122,38 @@ def test_undo_review_restores_every_first_label_and_only_those(tmp_path: Path, m
         theirs = {(p.source, p.target): p.label for p in samples[sid].labelled_pairs()}
         assert {k: v for k, v in mine.items() if (sid, *k) not in touched} == \
             {k: v for k, v in theirs.items() if (sid, *k) not in touched}
+
+
+def test_held_out_writers_make_the_whole_dev_split_and_never_reach_train(tmp_path: Path, monkeypatch) -> None:
+    import build_splits
+
+    def line(i: str, text: str) -> str:
+        return json.dumps({"id": i, "doc_id": i.split("-")[0] + "-d" + i[-1], "text": text,
+                           "actors": ["Kenya", "Uganda"],
+                           "pairs": [{"source": "Kenya", "target": "Uganda", "label": "support"}]})
+
+    written = tmp_path / "data" / "written"
+    written.mkdir(parents=True)
+    (written / "a.jsonl").write_text("\n".join([
+        line("a-1", "Kenya praised Uganda for reopening the border crossing at Busia on Monday."),
+        line("a-2", "Kenya backed Uganda in talks over the disputed island in Lake Victoria."),
+        # the same event in nearly the same words as b-1: a held-out writer's text must not leak into train
+        line("a-3", "Kenya on Tuesday welcomed Uganda's decision to lift the ban on poultry imports from Nairobi."),
+    ]) + "\n")
+    (written / "b.jsonl").write_text("\n".join([
+        line("b-1", "Kenya welcomed Uganda's decision on Tuesday to lift the ban on poultry imports from Nairobi."),
+        line("b-2", "Kenya thanked Uganda for hosting the regional summit on refugee flows."),
+    ]) + "\n")
+    (written / "test.jsonl").write_text(line("test-1", "Kenya supported Uganda's bid to chair the East African "
+                                             "Community this year.") + "\n")
+    out = tmp_path / "out"
+    monkeypatch.setattr(sys, "argv", ["build_splits.py", "--data", str(tmp_path / "data"), "--dev-writers", "b",
+                                      "--out", str(out), "--benchmarks", str(tmp_path / "none")])
+    build_splits.main()
+    ids = {name: [s.id for s in load_samples(out / f"{name}.jsonl")] for name in ("train", "dev", "test")}
+    assert ids == {"train": ["a-1", "a-2"], "dev": ["b-1", "b-2"], "test": ["test-1"]}
+
+    monkeypatch.setattr(sys, "argv", ["build_splits.py", "--data", str(tmp_path / "data"), "--dev-writers", "c",
+                                      "--out", str(out)])
+    with pytest.raises(SystemExit):
+        build_splits.main()
