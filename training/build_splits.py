@@ -1,7 +1,7 @@
 """Build train/dev/test splits from the written stories and the template families.
 
     python training/build_splits.py
-    python training/build_splits.py --dev-writers g2,g5 --out DIR   # held-out writers (diagnostic)
+    python training/build_splits.py --dev-writers g2,g7 --out DIR   # held-out writers (diagnostic)
 
 - ``data/written/test.jsonl`` (written on its own, never from templates) is the test split.
 - The other written files are split by story (``doc_id``), templates by family,
@@ -115,7 +115,11 @@ def main() -> None:
     dev: list[Sample] = []
     dropped: list[str] = []
     for s in writers_dev:
-        (dropped.append(s.id) if leaks(s) else dev.append(s))
+        if leaks(s):
+            dropped.append(s.id)
+        else:
+            dev.append(s)
+    share = 0.0 if dev_writers else args.dev_share  # held-out writers: they alone are dev
     writer_words = [words(s.text) for s in dev]
     for s in pool + templates:
         written_story = not s.meta.get("family")
@@ -123,11 +127,10 @@ def main() -> None:
             dropped.append(s.id)
             continue
         key = s.meta.get("family") or s.doc_id or s.id
-        share = 0.0 if dev_writers else args.dev_share
         (dev if bucket(str(key), args.seed) < share else train).append(s)
     test = [s for s in test if normalise(s.text) not in bench_norm]
     out = Path(args.out) if args.out else data / "splits"
-    out.mkdir(exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     for name, rows in (("train", train), ("dev", dev), ("test", test)):
         n = write_samples(rows, out / f"{name}.jsonl")
         print(f"{name}: {n} sentences")
