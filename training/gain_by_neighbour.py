@@ -63,7 +63,8 @@ def main() -> None:
           f"B = {args.model_b} (margin {models['B'].none_margin:.2f}); extra: {len(extra)} sentences")
     for set_name, path in sets.items():
         samples = load_samples(path)
-        near = np.array([max((jaccard(words(s.text), e) for e in extra), default=0.0) for s in samples])
+        near = np.array([max((jaccard(w, e) for e in extra), default=0.0)
+                         for w in (words(s.text) for s in samples)])  # each sentence's word set built once
         pred, gold, sent = {}, None, None
         for key, clf in models.items():
             probs, gold, sent = flat_pair_probs(clf, samples)
